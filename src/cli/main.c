@@ -1,1 +1,30 @@
-int main(void) { return 0; }
+/* main.c — the shardbench program: MPI up, one subcommand from the table, MPI down. */
+#include <cblas.h>
+#include <mpi.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/commands.h"
+
+int main(int argc, char **argv)
+{
+    /* One BLAS thread per rank unless the user says otherwise: ranks already fill the
+     * cores, and oversubscribed BLAS threads only slow every rank down. */
+    if (!getenv("OPENBLAS_NUM_THREADS") && !getenv("OMP_NUM_THREADS"))
+        openblas_set_num_threads(1);
+    MPI_Init(&argc, &argv);
+    sb_cli cli;
+    memset(&cli, 0, sizeof cli);
+    cli.comm = MPI_COMM_WORLD;
+    MPI_Comm_rank(cli.comm, &cli.rank);
+    MPI_Comm_size(cli.comm, &cli.size);
+    cli.argv0 = argv[0];
+    for (int i = 0; i < argc; i++)
+        snprintf(cli.command_line + strlen(cli.command_line), sizeof cli.command_line - strlen(cli.command_line),
+                 "%s%s", i ? " " : "", i ? argv[i] : "shardbench");
+    int code = sb_cli_dispatch(&cli, argc - 1, argv + 1);
+    fflush(stdout);
+    MPI_Finalize();
+    return code;
+}

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The main job: install what is missing, build, generate the bundled default data and run the
+# default suite on 2 MPI ranks; then say where the results are and show the summary rows.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+bash scripts/setup.sh
+bash scripts/build.sh
+source scripts/env.sh
+sb=build/shardbench
+out=results/default
+mkdir -p "$out"
+"$sb" gen pose --output results/default-data --seed 20261125 --sequences 12 --frames 600 >/dev/null
+mpirun -n 2 "$sb" run suites/default.ini --output "$out"
+echo
+echo "Pose metrics (per action and over all frames; mm):"
+"$sb" show "$out/pose.csv" --where sequence=ALL --columns action,frames,mpjpe,p_mpjpe,n_mpjpe,mpjve,pck,auc,min_mpjpe,bone_std
+echo
+echo "All files: $(ls "$out" | tr '\n' ' ')"

@@ -1,0 +1,65 @@
+/* task.h — what a task is to the engine: plan units, run one, finish tables.
+ *
+ * The engine never names a task and a task never calls MPI: a task turns options into
+ * a list of units with costs (plan, on rank 0), turns one unit into record bytes
+ * (run_unit, on any rank), and turns all records, in unit order, into tables (finish,
+ * on rank 0 — also when merging shards or resuming, from journaled records). */
+#ifndef SB_TASK_H
+#define SB_TASK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+#include "engine/options.h"
+#include "store/table.h"
+
+typedef struct sb_unit {
+    uint64_t id;      /* global position in the job's plan: the order of every output */
+    uint32_t task;    /* index of the task instance in the job */
+    char key[160];    /* what a person calls it: a sequence name, "dataset/model", a cell */
+    double cost;      /* relative cost estimate; big units are handed out first */
+    int64_t arg;      /* task-private index */
+} sb_unit;
+
+typedef struct sb_units {
+    size_t n, cap;
+    sb_unit *u;
+} sb_units;
+
+int sb_units_add(sb_units *us, const char *key, double cost, int64_t arg, sb_err *err);
+void sb_units_free(sb_units *us);
+
+/* The outcome of one unit as the journal keeps it. */
+typedef struct sb_record {
+    uint64_t unit;
+    int failed;                /* 1: data holds stage and message strings */
+    const unsigned char *data;
+    size_t len;
+} sb_record;
+
+/* One configured task instance. */
+typedef struct sb_task_ctx {
+    const sb_opts *opts;
+    const char *label;   /* "" or the suite section's label */
+    uint64_t seed;
+    void *state;         /* owned by the task: made by open, freed by close */
+} sb_task_ctx;
+
+typedef struct sb_task {
+    const char *name;
+    const char *summary;
+    const sb_option *options; /* terminated by an entry with key == NULL */
+    int (*open)(sb_task_ctx *t, sb_err *err);
+    int (*plan)(sb_task_ctx *t, sb_units *units, sb_err *err);
+    /* stage names the step that failed ("read", "validate", "compute") for failures.csv. */
+    int (*run_unit)(sb_task_ctx *t, const sb_unit *u, sb_buf *record, char *stage, size_t cap,
+                    sb_err *err);
+    /* records[i] belongs to units[i]; failed records are for the task to skip. */
+    int (*finish)(sb_task_ctx *t, const sb_unit *units, const sb_record *records, size_t n,
+                  sb_tables *out, sb_err *err);
+    void (*close)(sb_task_ctx *t);
+} sb_task;
+
+#endif

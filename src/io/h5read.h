@@ -1,0 +1,72 @@
+/* h5read.h — checked reads of the HDF5 layouts users write with h5py.
+ *
+ * Every error names the file and the dataset (and the first bad index for NaN/Inf),
+ * so "wrong shape" never reaches a metric. Numeric arrays of any float or integer
+ * type are converted to double (or int64) by HDF5 on read. */
+#ifndef SB_H5READ_H
+#define SB_H5READ_H
+
+#include <hdf5.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+
+#define SB_H5_MAXRANK 8
+
+typedef struct sb_h5file {
+    hid_t id;
+    char path[1024];
+} sb_h5file;
+
+/* Opens read-only; a missing or non-HDF5 file is SB_EIO naming the path. */
+int sb_h5_open(sb_h5file *f, const char *path, sb_err *err);
+void sb_h5_close(sb_h5file *f);
+
+/* 1 if the object at name (path from the root, e.g. "/sequences/s1/pred") exists. */
+int sb_h5_exists(const sb_h5file *f, const char *name);
+
+/* Rank and dimensions of a dataset. */
+int sb_h5_shape(const sb_h5file *f, const char *name, int *rank, size_t dims[SB_H5_MAXRANK],
+                sb_err *err);
+
+/* Reads a numeric dataset as doubles into a malloc'd array. want_rank > 0 requires that rank;
+ * dims receives the shape. NaN or Inf is SB_EINPUT naming the first bad flat index. */
+int sb_h5_read_f64(const sb_h5file *f, const char *name, int want_rank, size_t dims[SB_H5_MAXRANK],
+                   double **out, sb_err *err);
+
+/* Reads a float32-stored dataset as float32 without widening (large feature matrices
+ * are kept at half the memory; consumers accumulate in double). NaN/Inf are errors. */
+int sb_h5_read_f32(const sb_h5file *f, const char *name, int want_rank, size_t dims[SB_H5_MAXRANK],
+                   float **out, sb_err *err);
+
+/* 1 if the dataset is stored as a 4-byte float. */
+int sb_h5_is_float32(const sb_h5file *f, const char *name);
+
+/* Reads an integer dataset (any width) as int64; a float dataset is an error. */
+int sb_h5_read_i64(const sb_h5file *f, const char *name, int want_rank, size_t dims[SB_H5_MAXRANK],
+                   int64_t **out, sb_err *err);
+
+/* Reads a 1-D dataset of strings (variable or fixed length) into a malloc'd array of
+ * malloc'd strings. */
+int sb_h5_read_strings(const sb_h5file *f, const char *name, size_t *n, char ***out, sb_err *err);
+void sb_h5_free_strings(char **s, size_t n);
+
+/* Names of the members of a group, sorted by name (byte order). */
+int sb_h5_list_group(const sb_h5file *f, const char *group, size_t *n, char ***names, sb_err *err);
+
+/* Attributes of the object at obj. has: 1 if present. */
+int sb_h5_attr_exists(const sb_h5file *f, const char *obj, const char *attr);
+int sb_h5_attr_i64(const sb_h5file *f, const char *obj, const char *attr, size_t *n,
+                   int64_t **out, size_t dims[2], sb_err *err);
+int sb_h5_attr_f64(const sb_h5file *f, const char *obj, const char *attr, double *out, sb_err *err);
+/* A scalar string attribute (or a 1-element string array). */
+int sb_h5_attr_string(const sb_h5file *f, const char *obj, const char *attr, char *out, size_t cap,
+                      sb_err *err);
+int sb_h5_attr_strings(const sb_h5file *f, const char *obj, const char *attr, size_t *n,
+                       char ***out, sb_err *err);
+
+/* Silences HDF5's own error stack printing; our messages replace it. */
+void sb_h5_quiet(void);
+
+#endif

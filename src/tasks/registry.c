@@ -1,0 +1,32 @@
+#include "tasks/registry.h"
+
+#include <string.h>
+
+extern const sb_task sb_task_pose;
+extern const sb_generator sb_gen_pose;
+
+const sb_task *const sb_tasks[] = {
+    &sb_task_pose,
+};
+const size_t sb_n_tasks = sizeof sb_tasks / sizeof sb_tasks[0];
+
+const sb_generator *const sb_generators[] = {
+    &sb_gen_pose,
+};
+const size_t sb_n_generators = sizeof sb_generators / sizeof sb_generators[0];
+
+const sb_task *sb_task_find(const char *name)
+{
+    for (size_t i = 0; i < sb_n_tasks; i++)
+        if (!strcmp(sb_tasks[i]->name, name))
+            return sb_tasks[i];
+    return NULL;
+}
+
+const sb_generator *sb_generator_find(const char *name)
+{
+    for (size_t i = 0; i < sb_n_generators; i++)
+        if (!strcmp(sb_generators[i]->name, name))
+            return sb_generators[i];
+    return NULL;
+}

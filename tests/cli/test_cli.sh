@@ -1,0 +1,20 @@
+# --help at every level, --version, and usage errors exit 2 with one line naming the problem.
+source "$(dirname "$0")/lib.sh"
+"$SB_BIN" --version | grep -q "^shardbench [0-9]" && ok "--version" || bad "--version"
+"$SB_BIN" --help | grep -q "pose eval" && ok "top --help lists commands" || bad "top --help"
+"$SB_BIN" pose --help | grep -q "eval" && ok "group --help lists verbs" || bad "pose --help"
+"$SB_BIN" pose eval --help | grep -q -- "--pck-threshold" && ok "command --help lists task options" || bad "pose eval --help"
+"$SB_BIN" run --help | grep -q "\[pose\]" && ok "run --help lists suite tasks" || bad "run --help"
+"$SB_BIN" gen --help | grep -q "sequences" && ok "gen --help lists generator options" || bad "gen --help"
+expect_usage() { # expect_usage "what" "pattern" cmd...
+  local what=$1 pat=$2; shift 2
+  local out rc
+  out=$("$@" 2>&1) && rc=0 || rc=$?
+  if [ "$rc" -eq 2 ] && grep -q -- "$pat" <<<"$out" && [ "$(grep -c 'error' <<<"$out")" -eq 1 ]; then ok "$what"; else bad "$what: rc=$rc: $out"; fi
+}
+expect_usage "unknown command" "unknown command 'frobnicate'" "$SB_BIN" frobnicate
+expect_usage "unknown option" "unknown option --colour" "$SB_BIN" pose eval --input x.h5 --output o --colour red
+expect_usage "missing --output" "output DIR is required" "$SB_BIN" pose eval --input x.h5
+expect_usage "bad --shard" "shard takes i/n" "$SB_BIN" run s.ini --shard 4/3
+expect_usage "bad option value" "pck_threshold' must be a finite number" "$SB_BIN" pose eval --input x.h5 --output o --pck-threshold abc
+finish
