@@ -11,9 +11,13 @@ sb=build/shardbench
 out=results/default
 mkdir -p "$out"
 "$sb" gen pose --output results/default-data --seed 20261125 --sequences 12 --frames 600 >/dev/null
+"$sb" gen transfer --output results/default-data/zoo --seed 20261125 >/dev/null
 mpirun -n 2 "$sb" run suites/default.ini --output "$out"
 echo
 echo "Pose metrics (per action and over all frames; mm):"
 "$sb" show "$out/pose.csv" --where sequence=ALL --columns action,frames,mpjpe,p_mpjpe,n_mpjpe,mpjve,pck,auc,min_mpjpe,bone_std
+echo
+echo "Transferability scores (first pair; all pairs in $out/scores.csv):"
+"$sb" show "$out/scores.csv" --where model=model000 --columns dataset,model,scorer,value --rows 12
 echo
 echo "All files: $(ls "$out" | tr '\n' ' ')"

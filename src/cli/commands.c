@@ -437,12 +437,14 @@ static int cmd_show(sb_cli *cli, const sb_command *cmd, int argc, char **argv)
 
 /* ---- the table ----------------------------------------------------------------- */
 
+
 const sb_command sb_commands[] = {
     {"run", NULL, "run a suite file (the main entry, under mpirun or srun)", NULL, cmd_run, help_run},
     {"merge", NULL, "combine the output folders of shards into one run's files", NULL, cmd_merge, help_merge},
     {"gen", NULL, "generate synthetic inputs (pose, ...)", NULL, cmd_gen, help_gen},
     {"show", NULL, "print a results CSV as an aligned table", NULL, cmd_show, help_show},
     {"pose", "eval", "evaluate 3D human pose predictions (specs/pose.md)", "pose", run_task_command, help_task},
+    {"transfer", "score", "score a model zoo's transferability (specs/transferability.md)", "transfer", run_task_command, help_task},
 };
 const size_t sb_n_commands = sizeof sb_commands / sizeof sb_commands[0];
 

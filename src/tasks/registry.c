@@ -3,15 +3,19 @@
 #include <string.h>
 
 extern const sb_task sb_task_pose;
+extern const sb_task sb_task_transfer;
 extern const sb_generator sb_gen_pose;
+extern const sb_generator sb_gen_transfer;
 
 const sb_task *const sb_tasks[] = {
     &sb_task_pose,
+    &sb_task_transfer,
 };
 const size_t sb_n_tasks = sizeof sb_tasks / sizeof sb_tasks[0];
 
 const sb_generator *const sb_generators[] = {
     &sb_gen_pose,
+    &sb_gen_transfer,
 };
 const size_t sb_n_generators = sizeof sb_generators / sizeof sb_generators[0];
 

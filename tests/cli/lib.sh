@@ -17,3 +17,16 @@ finish() {
   echo "$passes passed, $fails failed"
   [ "$fails" -eq 0 ]
 }
+wait_for_units() { # wait_for_units DIR N: until DIR's journal holds at least N records (60 s at most)
+  local dir=$1 want=$2 t=0
+  while [ $t -lt 600 ]; do
+    local have=0
+    for f in "$dir"/journal/*.sbj; do
+      [ -e "$f" ] || continue
+      have=$((have + $(grep -a -o 'KRBS' "$f" | wc -l)))
+    done
+    [ "$have" -ge "$want" ] && return 0
+    sleep 0.1; t=$((t + 1))
+  done
+  return 1
+}

@@ -7,7 +7,7 @@ mpirun -n 2 "$SB_BIN" pose eval --input data/pose.h5 --output whole --quiet >/de
 # SIGTERM to mpirun, which forwards it to the ranks: they finish their unit and exit 3.
 SB_TEST_UNIT_DELAY_MS=250 mpirun -n 2 "$SB_BIN" pose eval --input data/pose.h5 --output term >term.log 2>&1 &
 pid=$!
-sleep 2
+wait_for_units term 4 || bad "the run never started"
 kill -TERM $pid
 wait $pid && rc=0 || rc=$?
 [ "$rc" -ne 0 ] && ok "interrupted run exits non-zero ($rc)" || bad "interrupted run exited 0"
@@ -20,7 +20,7 @@ same_files whole/pose.csv term/pose.csv "SIGTERM + resume gives the same pose.cs
 # kill -9 of one rank: mpirun aborts the job; the journal keeps what finished.
 SB_TEST_UNIT_DELAY_MS=250 mpirun -n 2 "$SB_BIN" pose eval --input data/pose.h5 --output k9 >k9.log 2>&1 &
 pid=$!
-sleep 2
+wait_for_units k9 4 || bad "the run never started"
 victim=$(pgrep -f "shardbench pose eval --input data/pose.h5 --output k9" | grep -v "^$pid$" | tail -1)
 kill -9 "$victim"
 wait $pid || true
