@@ -3,8 +3,11 @@ set -euo pipefail
 : "${SB_BIN:?run under ctest}" "${SB_SOURCE_DIR:?}" "${SB_TEST_TMP:?}"
 source "$SB_SOURCE_DIR/scripts/env.sh"
 rm -rf "$SB_TEST_TMP"
-mkdir -p "$SB_TEST_TMP"
+mkdir -p "$SB_TEST_TMP/tmp"
 cd "$SB_TEST_TMP"
+# Open MPI creates its session folder under TMPDIR; two tests starting MPI at the same moment
+# race on creating the same one ("File exists"), so each test gets its own.
+export TMPDIR="$SB_TEST_TMP/tmp"
 PY=/usr/bin/python3
 fails=0
 passes=0
