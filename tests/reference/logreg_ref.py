@@ -1,13 +1,12 @@
 """Expected values for tests/unit/test_logreg.c.
 
 Run: /usr/bin/python3 tests/reference/logreg_ref.py
-Uses sklearn 1.2 LogisticRegression(multi_class='multinomial', solver='lbfgs') with
+Uses sklearn 1.2 LogisticRegression(multi_class='multinomial', solver='newton-cg') with
 C = 1/(n*l2): sklearn minimises sum_i loss_i + ||W||^2/(2C) (intercept unpenalised), which is
 n times the project's objective mean_i loss_i + (l2/2)||W||^2, so both have the same optimum.
 The script checks that claim by evaluating the project's objective and its gradient at
 sklearn's solution with numpy.
 """
-import sys
 import warnings
 import numpy as np
 from sklearn.linear_model import LogisticRegression
@@ -31,7 +30,8 @@ def objective(X, y, W, b, l2):
 # (factr 1e7), which here leaves |grad|_inf ~ 1e-5 and the parameters correct to only ~1e-4.
 # 'newton-cg' minimises the very same objective (sklearn 1.2 _logistic.py: l2_reg_strength = 1/C
 # on the summed loss for both) and stops on the gradient only, so with tol 1e-10 it reaches the
-# optimum to ~1e-11 (smaller tolerances only exhaust max_iter at the same point). The project's objective at the point found is printed with each case.
+# optimum to ~1e-11 (smaller tolerances only exhaust max_iter at the same point). The
+# project's objective and |grad|_inf at the point found are printed with each case.
 SOLVER = "newton-cg"
 warnings.simplefilter("ignore")
 

@@ -9,7 +9,7 @@
 extern const sb_scorer sb_scorer_logme, sb_scorer_leep, sb_scorer_nce, sb_scorer_hscore, sb_scorer_hscore_reg,
     sb_scorer_gbc, sb_scorer_transrate, sb_scorer_parc, sb_scorer_knn;
 /* xferB's scorers: */
-/* extern const sb_scorer sb_scorer_sfda, sb_scorer_nleep; */
+extern const sb_scorer sb_scorer_sfda, sb_scorer_nleep;
 
 const sb_scorer *const sb_scorers[] = {
     &sb_scorer_logme,
@@ -22,8 +22,8 @@ const sb_scorer *const sb_scorers[] = {
     &sb_scorer_parc,
     &sb_scorer_knn,
     /* ---- xferB: sfda and nleep go here ---- */
-    /* &sb_scorer_sfda, */
-    /* &sb_scorer_nleep, */
+    &sb_scorer_sfda,
+    &sb_scorer_nleep,
     /* ---- end xferB ---- */
 };
 
