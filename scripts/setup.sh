@@ -8,7 +8,7 @@ PACKAGES=(
   libopenmpi-dev openmpi-bin
   libopenblas-dev liblapacke-dev
   libhdf5-openmpi-dev hdf5-tools
-  libcsv-dev libinih-dev libcmocka-dev
+  libcsv-dev libinih-dev libcmocka-dev valgrind
   python3 python3-numpy python3-scipy python3-sklearn python3-h5py python3-matplotlib
 )
 
