@@ -20,4 +20,8 @@ echo
 echo "Transferability scores (first pair; all pairs in $out/scores.csv):"
 "$sb" show "$out/scores.csv" --where model=model000 --columns dataset,model,scorer,value --rows 12
 echo
+echo "Distribution shift: accuracy by training bias and test diversity (means over seeds):"
+"$sb" show "$out/distshift_summary.csv" --columns rho_train,diversity,anti_aligned_accuracy,balanced_accuracy,aligned_accuracy,spurious_weight_share,bias_gap
+"$sb" show "$out/distshift_findings.csv" --columns finding,shown,evidence
+echo
 echo "All files: $(ls "$out" | tr '\n' ' ')"

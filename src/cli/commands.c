@@ -444,6 +444,9 @@ const sb_command sb_commands[] = {
     {"gen", NULL, "generate synthetic inputs (pose, ...)", NULL, cmd_gen, help_gen},
     {"show", NULL, "print a results CSV as an aligned table", NULL, cmd_show, help_show},
     {"pose", "eval", "evaluate 3D human pose predictions (specs/pose.md)", "pose", run_task_command, help_task},
+    {"distshift", "run", "controlled correlation/diversity shift grid (specs/distshift.md)", "distshift", run_task_command, help_task},
+    {"distshift", "eval", "distribution-shift metrics of your predictions (specs/distshift.md)", "distshift_eval", run_task_command, help_task},
+    {"distshift", "quantify", "OoD-Bench diversity and correlation shift between P and Q", "distshift_quantify", run_task_command, help_task},
     {"transfer", "score", "score a model zoo's transferability (specs/transferability.md)", "transfer", run_task_command, help_task},
 };
 const size_t sb_n_commands = sizeof sb_commands / sizeof sb_commands[0];

@@ -349,10 +349,16 @@ int sb_shift_terms(const sb_shift *s, const double *points, size_t m, size_t fir
 int sb_shift_combine(const sb_shift *s, const double *terms, size_t m, sb_shift_result *res,
                      double *cor_y, sb_err *err)
 {
+    return sb_shift_combine_counts(s->count, s->nc, terms, m, res, cor_y, err);
+}
+
+int sb_shift_combine_counts(const size_t *count, size_t nc, const double *terms, size_t m,
+                            sb_shift_result *res, double *cor_y, sb_err *err)
+{
     memset(res, 0, sizeof *res);
     if (m == 0)
         return sb_fail(err, SB_EINPUT, "shift: no evaluation points");
-    size_t w = 1 + s->nc;
+    size_t w = 1 + nc;
     double div = 0.0;
     for (size_t j = 0; j < m; j++)
         div += terms[j * w];
@@ -360,15 +366,15 @@ int sb_shift_combine(const sb_shift *s, const double *terms, size_t m, sb_shift_
     res->n_points = m;
     double num = 0.0;
     size_t den = 0;
-    for (size_t c = 0; c < s->nc; c++) {
+    for (size_t c = 0; c < nc; c++) {
         double cy = 0.0;
         for (size_t j = 0; j < m; j++)
             cy += terms[j * w + 1 + c];
         cy /= (double)(2 * m);
         if (cor_y)
-            cor_y[c] = s->count[c] ? cy : NAN;
-        num += (double)s->count[c] * cy;
-        den += s->count[c];
+            cor_y[c] = count[c] ? cy : NAN;
+        num += (double)count[c] * cy;
+        den += count[c];
     }
     if (den == 0) {
         res->cor = NAN;

@@ -76,4 +76,10 @@ typedef struct sb_shift_result {
 int sb_shift_combine(const sb_shift *s, const double *terms, size_t m, sb_shift_result *res,
                      double *cor_y, sb_err *err);
 
+/* The same sum from the class counts alone (count[c] = sb_shift_class_count, nc classes), for
+ * a caller that holds the terms but no longer the estimator (a task's finish, which gets the
+ * per-point terms of every shard from the journal). sb_shift_combine calls this. */
+int sb_shift_combine_counts(const size_t *count, size_t nc, const double *terms, size_t m,
+                            sb_shift_result *res, double *cor_y, sb_err *err);
+
 #endif
