@@ -437,6 +437,9 @@ static int cmd_show(sb_cli *cli, const sb_command *cmd, int argc, char **argv)
 
 /* ---- the table ----------------------------------------------------------------- */
 
+/* forecast convert: a one-process command of its own (cli/forecast_convert_cmd.c) */
+int sb_cmd_forecast_convert(sb_cli *cli, const sb_command *cmd, int argc, char **argv);
+void sb_help_forecast_convert(const sb_command *cmd);
 
 const sb_command sb_commands[] = {
     {"run", NULL, "run a suite file (the main entry, under mpirun or srun)", NULL, cmd_run, help_run},
@@ -444,6 +447,8 @@ const sb_command sb_commands[] = {
     {"gen", NULL, "generate synthetic inputs (pose, ...)", NULL, cmd_gen, help_gen},
     {"show", NULL, "print a results CSV as an aligned table", NULL, cmd_show, help_show},
     {"pose", "eval", "evaluate 3D human pose predictions (specs/pose.md)", "pose", run_task_command, help_task},
+    {"forecast", "eval", "Argoverse 2 end-to-end forecasting: mAP_F, ADE, FDE (specs/forecasting.md)", "forecast", run_task_command, help_task},
+    {"forecast", "convert", "forecasting ground truth from per-frame tracks (reference convert_forecast_labels)", NULL, sb_cmd_forecast_convert, sb_help_forecast_convert},
     {"distshift", "run", "controlled correlation/diversity shift grid (specs/distshift.md)", "distshift", run_task_command, help_task},
     {"distshift", "eval", "distribution-shift metrics of your predictions (specs/distshift.md)", "distshift_eval", run_task_command, help_task},
     {"distshift", "quantify", "OoD-Bench diversity and correlation shift between P and Q", "distshift_quantify", run_task_command, help_task},

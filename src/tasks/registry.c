@@ -3,6 +3,8 @@
 #include <string.h>
 
 extern const sb_task sb_task_pose;
+extern const sb_task sb_task_forecast;
+extern const sb_generator sb_gen_forecast;
 extern const sb_task sb_task_distshift;
 extern const sb_task sb_task_distshift_eval;
 extern const sb_task sb_task_distshift_quantify;
@@ -13,6 +15,7 @@ extern const sb_generator sb_gen_transfer;
 
 const sb_task *const sb_tasks[] = {
     &sb_task_pose,
+    &sb_task_forecast,
     &sb_task_distshift,
     &sb_task_distshift_eval,
     &sb_task_distshift_quantify,
@@ -23,6 +26,7 @@ const size_t sb_n_tasks = sizeof sb_tasks / sizeof sb_tasks[0];
 const sb_generator *const sb_generators[] = {
     &sb_gen_pose,
     &sb_gen_distshift,
+    &sb_gen_forecast,
     &sb_gen_transfer,
 };
 const size_t sb_n_generators = sizeof sb_generators / sizeof sb_generators[0];
