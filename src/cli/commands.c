@@ -1,4 +1,5 @@
 #include "cli/commands.h"
+#include "cli/slurm_submit.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -447,6 +448,8 @@ const sb_command sb_commands[] = {
     {"gen", NULL, "generate synthetic inputs (pose, ...)", NULL, cmd_gen, help_gen},
     {"show", NULL, "print a results CSV as an aligned table", NULL, cmd_show, help_show},
     {"pose", "eval", "evaluate 3D human pose predictions (specs/pose.md)", "pose", run_task_command, help_task},
+    {"slurm", "submit", "write and submit the Slurm batch job of a suite (docs/cluster.md)", NULL, sb_cli_slurm_submit, sb_cli_help_slurm_submit},
+    {"transfer", "evaluate", "judge transferability scorers against accuracies: leaderboard, combination (specs/transferability.md)", "judge", run_task_command, help_task},
     {"forecast", "eval", "Argoverse 2 end-to-end forecasting: mAP_F, ADE, FDE (specs/forecasting.md)", "forecast", run_task_command, help_task},
     {"forecast", "convert", "forecasting ground truth from per-frame tracks (reference convert_forecast_labels)", NULL, sb_cmd_forecast_convert, sb_help_forecast_convert},
     {"distshift", "run", "controlled correlation/diversity shift grid (specs/distshift.md)", "distshift", run_task_command, help_task},

@@ -3,6 +3,7 @@
 #include <string.h>
 
 extern const sb_task sb_task_pose;
+extern const sb_task sb_task_judge;
 extern const sb_task sb_task_forecast;
 extern const sb_generator sb_gen_forecast;
 extern const sb_task sb_task_distshift;
@@ -15,6 +16,7 @@ extern const sb_generator sb_gen_transfer;
 
 const sb_task *const sb_tasks[] = {
     &sb_task_pose,
+    &sb_task_judge,
     &sb_task_forecast,
     &sb_task_distshift,
     &sb_task_distshift_eval,
