@@ -12,7 +12,11 @@ out=results/default
 mkdir -p "$out"
 "$sb" gen pose --output results/default-data --seed 20261125 --sequences 12 --frames 600 >/dev/null
 "$sb" gen transfer --output results/default-data/zoo --seed 20261125 >/dev/null
+"$sb" gen forecast --output results/default-data --seed 20261125 --size small >/dev/null
 mpirun -n 2 "$sb" run suites/default.ini --output "$out"
+# Judging the scorers needs their scores: a second job over the first one's output.
+mpirun -n 2 "$sb" transfer evaluate --scores "$out/scores.csv" --truth "$out/truth.csv" \
+  --combine zmean,bayes --output "$out/leaderboard" --quiet
 echo
 echo "Pose metrics (per action and over all frames; mm):"
 "$sb" show "$out/pose.csv" --where sequence=ALL --columns action,frames,mpjpe,p_mpjpe,n_mpjpe,mpjve,pck,auc,min_mpjpe,bone_std
@@ -20,8 +24,16 @@ echo
 echo "Transferability scores (first pair; all pairs in $out/scores.csv):"
 "$sb" show "$out/scores.csv" --where model=model000 --columns dataset,model,scorer,value --rows 12
 echo
+echo "Scorer leaderboard over all datasets (aggregated Kendall tau; per dataset in $out/leaderboard/leaderboard.csv):"
+"$sb" show "$out/leaderboard/leaderboard.csv" --where dataset=ALL --columns scorer,n_models,kendall_tau,weighted_tau,tau_ci_low,tau_ci_high
+"$sb" show "$out/leaderboard/combination.csv" --where dataset=ALL --columns method,kendall_tau,best_scorer,best_scorer_tau,rhat_max
+echo
+echo "Forecasting (Argoverse 2 metrics over all categories and profiles):"
+"$sb" show "$out/forecasting.csv" --where profile=ALL,category=ALL --columns profile,category,mAP_F,ADE,FDE,n_gt,n_pred
+echo
 echo "Distribution shift: accuracy by training bias and test diversity (means over seeds):"
 "$sb" show "$out/distshift_summary.csv" --columns rho_train,diversity,anti_aligned_accuracy,balanced_accuracy,aligned_accuracy,spurious_weight_share,bias_gap
 "$sb" show "$out/distshift_findings.csv" --columns finding,shown,evidence
 echo
 echo "All files: $(ls "$out" | tr '\n' ' ')"
+echo "Results are in $out/ (results.h5 holds every table with provenance)."

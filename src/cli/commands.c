@@ -341,7 +341,7 @@ static int cmd_gen(sb_cli *cli, const sb_command *cmd, int argc, char **argv)
 static void help_show(const sb_command *cmd)
 {
     (void)cmd;
-    printf("usage: shardbench show FILE.csv [--columns a,b,c] [--rows N] [--where COL=VALUE]\n\n"
+    printf("usage: shardbench show FILE.csv [--columns a,b,c] [--rows N] [--where COL=VALUE[,COL=VALUE...]]\n\n"
            "Prints a results CSV as an aligned table (numbers to 4 significant digits).\n");
 }
 
@@ -367,8 +367,8 @@ static int cmd_show(sb_cli *cli, const sb_command *cmd, int argc, char **argv)
     memset(&t, 0, sizeof t);
     if (!rc && cli->rank == 0)
         rc = sb_csv_read(&t, a.pos[0], &err);
-    size_t sel[64], ns = 0, wcol = 0;
-    const char *wval = NULL;
+    size_t sel[64], ns = 0, wcol[16], nw = 0;
+    char wbuf[512], *wval[16];
     if (!rc && cli->rank == 0) {
         if (cols) {
             char buf[1024];
@@ -379,15 +379,17 @@ static int cmd_show(sb_cli *cli, const sb_command *cmd, int argc, char **argv)
             for (ns = 0; ns < t.ncols && ns < 64; ns++)
                 sel[ns] = ns;
         if (!rc && where) {
-            char buf[256];
-            snprintf(buf, sizeof buf, "%s", where);
-            char *eq = strchr(buf, '=');
-            if (!eq)
-                rc = sb_fail(&err, SB_EUSAGE, "shardbench show: --where takes COL=VALUE");
-            else {
+            snprintf(wbuf, sizeof wbuf, "%s", where);
+            char *save = NULL;
+            for (char *cond = strtok_r(wbuf, ",", &save); cond && !rc && nw < 16; cond = strtok_r(NULL, ",", &save)) {
+                char *eq = strchr(cond, '=');
+                if (!eq) {
+                    rc = sb_fail(&err, SB_EUSAGE, "shardbench show: --where takes COL=VALUE[,COL=VALUE...]");
+                    break;
+                }
                 *eq = '\0';
-                rc = sb_csv_col(&t, buf, &wcol, &err);
-                wval = where + (eq - buf) + 1;
+                rc = sb_csv_col(&t, cond, &wcol[nw], &err);
+                wval[nw++] = eq + 1;
             }
         }
     }
@@ -406,7 +408,10 @@ static int cmd_show(sb_cli *cli, const sb_command *cmd, int argc, char **argv)
                 printf("\n");
             size_t shown = 0;
             for (size_t r = 0; r < t.nrows && shown < limit; r++) {
-                if (wval && strcmp(sb_csv_get(&t, r, wcol), wval))
+                int keep = 1;
+                for (size_t w = 0; w < nw; w++)
+                    keep &= !strcmp(sb_csv_get(&t, r, wcol[w]), wval[w]);
+                if (!keep)
                     continue;
                 shown++;
                 for (size_t c = 0; c < ns; c++) {

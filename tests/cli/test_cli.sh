@@ -17,4 +17,7 @@ expect_usage "unknown option" "unknown option --colour" "$SB_BIN" pose eval --in
 expect_usage "missing --output" "output DIR is required" "$SB_BIN" pose eval --input x.h5
 expect_usage "bad --shard" "shard takes i/n" "$SB_BIN" run s.ini --shard 4/3
 expect_usage "bad option value" "pck_threshold' must be a finite number" "$SB_BIN" pose eval --input x.h5 --output o --pck-threshold abc
+printf 'a,b,c\nx,1,0.5\ny,1,0.25\nx,2,0.125\n' > t.csv
+out=$("$SB_BIN" show t.csv --where a=x,b=2 --columns c)
+[ "$(echo "$out" | tail -1 | tr -d ' ')" = "0.125" ] && [ "$(echo "$out" | wc -l)" -eq 2 ] && ok "show --where with two conditions" || bad "show: $out"
 finish
