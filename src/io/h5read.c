@@ -114,8 +114,10 @@ static int check_numeric_class(const sb_h5file *f, const char *name, hid_t ds, i
                    allow_float ? "numbers" : "integers");
 }
 
-int sb_h5_read_f64(const sb_h5file *f, const char *name, int want_rank, size_t dims[SB_H5_MAXRANK],
-                   double **out, sb_err *err)
+/* Reads a numeric dataset into memory of type mem_t (double or float, elem bytes each) and
+ * rejects NaN/Inf, naming the first bad flat index. */
+static int read_floats(const sb_h5file *f, const char *name, int want_rank, size_t dims[SB_H5_MAXRANK],
+                       hid_t mem_t, size_t elem, void **out, sb_err *err)
 {
     *out = NULL;
     hid_t ds;
@@ -128,26 +130,36 @@ int sb_h5_read_f64(const sb_h5file *f, const char *name, int want_rank, size_t d
         H5Dclose(ds);
         return rc;
     }
-    double *a = sb_malloc(count * sizeof *a, name, err);
+    void *a = sb_malloc(count * elem, name, err);
     if (!a) {
         H5Dclose(ds);
         return SB_ENOMEM;
     }
-    if (count && H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, a) < 0) {
+    if (count && H5Dread(ds, mem_t, H5S_ALL, H5S_ALL, H5P_DEFAULT, a) < 0) {
         free(a);
         H5Dclose(ds);
         return sb_fail(err, SB_EIO, "%s: could not read %s", f->path, name);
     }
     H5Dclose(ds);
-    for (size_t i = 0; i < count; i++)
-        if (!isfinite(a[i])) {
-            double v = a[i];
+    for (size_t i = 0; i < count; i++) {
+        double v = elem == sizeof(double) ? ((double *)a)[i] : (double)((float *)a)[i];
+        if (!isfinite(v)) {
             free(a);
             return sb_fail(err, SB_EINPUT, "%s: %s holds %s at flat index %zu", f->path, name,
                            isnan(v) ? "NaN" : "Inf", i);
         }
+    }
     *out = a;
     return 0;
+}
+
+int sb_h5_read_f64(const sb_h5file *f, const char *name, int want_rank, size_t dims[SB_H5_MAXRANK],
+                   double **out, sb_err *err)
+{
+    void *a;
+    int rc = read_floats(f, name, want_rank, dims, H5T_NATIVE_DOUBLE, sizeof(double), &a, err);
+    *out = a;
+    return rc;
 }
 
 int sb_h5_is_float32(const sb_h5file *f, const char *name)
@@ -168,35 +180,10 @@ int sb_h5_read_f32(const sb_h5file *f, const char *name, int want_rank, size_t d
     *out = NULL;
     if (!sb_h5_is_float32(f, name))
         return sb_fail(err, SB_EINPUT, "%s: %s is not stored as float32", f->path, name);
-    hid_t ds;
-    int rank, rc = open_dataset(f, name, &ds, err);
-    size_t count;
-    if (rc)
-        return rc;
-    if ((rc = dataset_shape(f, name, ds, want_rank, &rank, dims, &count, err))) {
-        H5Dclose(ds);
-        return rc;
-    }
-    float *a = sb_malloc(count * sizeof *a, name, err);
-    if (!a) {
-        H5Dclose(ds);
-        return SB_ENOMEM;
-    }
-    if (count && H5Dread(ds, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, a) < 0) {
-        free(a);
-        H5Dclose(ds);
-        return sb_fail(err, SB_EIO, "%s: could not read %s", f->path, name);
-    }
-    H5Dclose(ds);
-    for (size_t i = 0; i < count; i++)
-        if (!isfinite(a[i])) {
-            float v = a[i];
-            free(a);
-            return sb_fail(err, SB_EINPUT, "%s: %s holds %s at flat index %zu", f->path, name,
-                           isnan(v) ? "NaN" : "Inf", i);
-        }
+    void *a;
+    int rc = read_floats(f, name, want_rank, dims, H5T_NATIVE_FLOAT, sizeof(float), &a, err);
     *out = a;
-    return 0;
+    return rc;
 }
 
 int sb_h5_read_i64(const sb_h5file *f, const char *name, int want_rank, size_t dims[SB_H5_MAXRANK],
