@@ -135,6 +135,18 @@ ENV
 export SLURM_CONF=$DIR/slurm.conf
 
 # ---- daemons --------------------------------------------------------------------------------
+# slurmd 22.05 initialises its cgroup plugin even with proctrack/linuxproc and refuses to start
+# without a cgroup filesystem, which a chroot or minimal container may lack. Mount one (cgroup2)
+# for the test and remember it, so stop_slurm.sh unmounts exactly what was mounted here.
+if [ "$(stat -f -c %T /sys/fs/cgroup 2>/dev/null)" != cgroup2fs ] &&
+   [ "$(stat -f -c %T /sys/fs/cgroup 2>/dev/null)" != tmpfs ]; then
+  mkdir -p /sys/fs/cgroup 2>/dev/null || true
+  if mount -t cgroup2 none /sys/fs/cgroup 2>/dev/null; then
+    echo /sys/fs/cgroup >"$DIR/mounted_cgroup"
+  else
+    skip "no cgroup filesystem at /sys/fs/cgroup and none can be mounted (slurmd needs one)"
+  fi
+fi
 slurmctld -c || die "slurmctld did not start (see $DIR/log/slurmctld.log)"
 slurmd || die "slurmd did not start (see $DIR/log/slurmd.log)"
 for _ in $(seq 300); do

@@ -52,4 +52,8 @@ fi
 stop "$DIR/slurmd.pid" slurmd
 stop "$DIR/slurmctld.pid" slurmctld
 [ "$KEEP_MUNGE" -eq 1 ] || stop "$DIR/munged.pid" munged
+if [ -f "$DIR/mounted_cgroup" ]; then
+  umount "$(cat "$DIR/mounted_cgroup")" 2>/dev/null || echo "stop_slurm: could not unmount $(cat "$DIR/mounted_cgroup")" >&2
+  rm -f "$DIR/mounted_cgroup"
+fi
 exit 0
