@@ -136,16 +136,23 @@ export SLURM_CONF=$DIR/slurm.conf
 
 # ---- daemons --------------------------------------------------------------------------------
 # slurmd 22.05 initialises its cgroup plugin even with proctrack/linuxproc and refuses to start
-# without a cgroup filesystem, which a chroot or minimal container may lack. Mount one (cgroup2)
-# for the test and remember it, so stop_slurm.sh unmounts exactly what was mounted here.
-if [ "$(stat -f -c %T /sys/fs/cgroup 2>/dev/null)" != cgroup2fs ] &&
-   [ "$(stat -f -c %T /sys/fs/cgroup 2>/dev/null)" != tmpfs ]; then
-  mkdir -p /sys/fs/cgroup 2>/dev/null || true
-  if mount -t cgroup2 none /sys/fs/cgroup 2>/dev/null; then
-    echo /sys/fs/cgroup >"$DIR/mounted_cgroup"
-  else
-    skip "no cgroup filesystem at /sys/fs/cgroup and none can be mounted (slurmd needs one)"
+# without a cgroup filesystem, which a chroot or minimal container may lack. Then mount what its
+# autodetection accepts: a cgroup v1 layout (tmpfs + the name=systemd hierarchy, as a systemd
+# host has), or a cgroup2 filesystem on a v2-only kernel. Each mount is recorded, so
+# stop_slurm.sh unmounts exactly what was mounted here, in reverse order.
+if [ "$(stat -f -c %T /sys/fs/cgroup 2>/dev/null)" = sysfs ]; then
+  if mount -t tmpfs sb_cgroup_root /sys/fs/cgroup 2>/dev/null; then
+    echo /sys/fs/cgroup >>"$DIR/mounted_cgroup"
+    mkdir -p /sys/fs/cgroup/systemd
+    if mount -t cgroup -o none,name=systemd sb_cgroup /sys/fs/cgroup/systemd 2>/dev/null; then
+      echo /sys/fs/cgroup/systemd >>"$DIR/mounted_cgroup"
+    else
+      umount /sys/fs/cgroup && : >"$DIR/mounted_cgroup"
+      mount -t cgroup2 sb_cgroup2 /sys/fs/cgroup 2>/dev/null && echo /sys/fs/cgroup >>"$DIR/mounted_cgroup"
+    fi
   fi
+  [ -s "$DIR/mounted_cgroup" ] ||
+    skip "no cgroup filesystem at /sys/fs/cgroup and none can be mounted (slurmd needs one)"
 fi
 slurmctld -c || die "slurmctld did not start (see $DIR/log/slurmctld.log)"
 slurmd || die "slurmd did not start (see $DIR/log/slurmd.log)"

@@ -53,7 +53,9 @@ stop "$DIR/slurmd.pid" slurmd
 stop "$DIR/slurmctld.pid" slurmctld
 [ "$KEEP_MUNGE" -eq 1 ] || stop "$DIR/munged.pid" munged
 if [ -f "$DIR/mounted_cgroup" ]; then
-  umount "$(cat "$DIR/mounted_cgroup")" 2>/dev/null || echo "stop_slurm: could not unmount $(cat "$DIR/mounted_cgroup")" >&2
+  for m in $(tac "$DIR/mounted_cgroup"); do
+    umount "$m" 2>/dev/null || echo "stop_slurm: could not unmount $m" >&2
+  done
   rm -f "$DIR/mounted_cgroup"
 fi
 exit 0
