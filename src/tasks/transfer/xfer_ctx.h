@@ -48,7 +48,8 @@ int sb_xfer_eig_centered(sb_xfer_ctx *ctx, const double **evals, const double **
 int sb_xfer_pca(sb_xfer_ctx *ctx, size_t k, const double **Z, sb_err *err);
 /* D×D = FᵀF = FcᵀFc + N μμᵀ (derived from the centred Gram, no second pass over F). */
 int sb_xfer_gram_raw(sb_xfer_ctx *ctx, const double **G, sb_err *err);
-/* Eigen-decomposition of FᵀF (dsyevd), same layout as sb_xfer_eig_centered. */
+/* Eigen-decomposition of FᵀF, same layout as sb_xfer_eig_centered: a rank-one update of the
+ * centred decomposition (deflation, then LAPACK dlaed9), a full dsyevd when that cannot apply. */
 int sb_xfer_eig_raw(sb_xfer_ctx *ctx, const double **evals, const double **evecs, sb_err *err);
 /* Per class c: logdet(I_D + Z_cᵀZ_c/(n_c·SB_XFER_CODING_EPS)), Z_c the rows of Fc of class c
  * (not re-centred). Computed in the same pass over F as the centred Gram when both are
