@@ -84,6 +84,22 @@ static void print_options(const sb_option *o)
     }
 }
 
+/* Parses a command's arguments. Returns -1 when the handler should go on, or else the exit code
+ * to return at once: 0 after printing --help, 2 after printing why the arguments do not parse. */
+static int parse_or_help(sb_cli *cli, const sb_command *cmd, int argc, char **argv, sb_args *a, sb_err *err)
+{
+    if (sb_args_parse(a, argc, argv, RUN_FLAGS, err)) {
+        sb_cli_error(cli, err);
+        return SB_EXIT_USAGE;
+    }
+    if (sb_args_flag(a, "help")) {
+        if (cli->rank == 0)
+            cmd->help(cmd);
+        return SB_EXIT_OK;
+    }
+    return -1;
+}
+
 /* ---- task commands: a task run through the engine ------------------------------ */
 
 static void help_task(const sb_command *cmd)
@@ -111,15 +127,9 @@ static int run_task_command(sb_cli *cli, const sb_command *cmd, int argc, char *
     sb_args a;
     char name[64];
     snprintf(name, sizeof name, "shardbench %s %s", cmd->group, cmd->verb);
-    if (sb_args_parse(&a, argc, argv, RUN_FLAGS, &err)) {
-        sb_cli_error(cli, &err);
-        return SB_EXIT_USAGE;
-    }
-    if (sb_args_flag(&a, "help")) {
-        if (cli->rank == 0)
-            help_task(cmd);
-        return SB_EXIT_OK;
-    }
+    int early = parse_or_help(cli, cmd, argc, argv, &a, &err);
+    if (early >= 0)
+        return early;
     const char *outdir = sb_args_get(&a, "output");
     int resume = sb_args_flag(&a, "resume"), quiet = sb_args_flag(&a, "quiet");
     int si, sn;
@@ -179,15 +189,9 @@ static int cmd_run(sb_cli *cli, const sb_command *cmd, int argc, char **argv)
     sb_err err;
     sb_err_clear(&err);
     sb_args a;
-    if (sb_args_parse(&a, argc, argv, RUN_FLAGS, &err)) {
-        sb_cli_error(cli, &err);
-        return SB_EXIT_USAGE;
-    }
-    if (sb_args_flag(&a, "help")) {
-        if (cli->rank == 0)
-            help_run(cmd);
-        return SB_EXIT_OK;
-    }
+    int early = parse_or_help(cli, cmd, argc, argv, &a, &err);
+    if (early >= 0)
+        return early;
     const char *out = sb_args_get(&a, "output");
     int resume = sb_args_flag(&a, "resume"), quiet = sb_args_flag(&a, "quiet"), si, sn;
     int rc = parse_shard(sb_args_get(&a, "shard"), &si, &sn, &err);
@@ -248,12 +252,9 @@ static int cmd_merge(sb_cli *cli, const sb_command *cmd, int argc, char **argv)
     sb_err err;
     sb_err_clear(&err);
     sb_args a;
-    int rc = sb_args_parse(&a, argc, argv, RUN_FLAGS, &err);
-    if (!rc && sb_args_flag(&a, "help")) {
-        if (cli->rank == 0)
-            help_merge(cmd);
-        return SB_EXIT_OK;
-    }
+    int early = parse_or_help(cli, cmd, argc, argv, &a, &err), rc = 0;
+    if (early >= 0)
+        return early;
     const char *out = rc ? NULL : sb_args_get(&a, "output");
     sb_args_flag(&a, "quiet"); /* merge prints no progress anyway */
     if (!rc && !out)
@@ -291,11 +292,13 @@ static int cmd_gen(sb_cli *cli, const sb_command *cmd, int argc, char **argv)
     sb_err err;
     sb_err_clear(&err);
     sb_args a;
-    int rc = sb_args_parse(&a, argc, argv, RUN_FLAGS, &err);
-    if (!rc && (sb_args_flag(&a, "help") || !a.npos)) {
+    int early = parse_or_help(cli, cmd, argc, argv, &a, &err), rc = 0;
+    if (early >= 0)
+        return early;
+    if (!a.npos) {
         if (cli->rank == 0)
             help_gen(cmd);
-        return a.npos || sb_args_flag(&a, "help") ? SB_EXIT_OK : SB_EXIT_USAGE;
+        return SB_EXIT_USAGE;
     }
     const sb_generator *g = rc ? NULL : sb_generator_find(a.pos[0]);
     if (!rc && !g)
@@ -350,12 +353,9 @@ static int cmd_show(sb_cli *cli, const sb_command *cmd, int argc, char **argv)
     sb_err err;
     sb_err_clear(&err);
     sb_args a;
-    int rc = sb_args_parse(&a, argc, argv, RUN_FLAGS, &err);
-    if (!rc && sb_args_flag(&a, "help")) {
-        if (cli->rank == 0)
-            help_show(cmd);
-        return SB_EXIT_OK;
-    }
+    int early = parse_or_help(cli, cmd, argc, argv, &a, &err), rc = 0;
+    if (early >= 0)
+        return early;
     if (!rc && a.npos != 1)
         rc = sb_fail(&err, SB_EUSAGE, "shardbench show: name one CSV file");
     const char *cols = rc ? NULL : sb_args_get(&a, "columns");
