@@ -63,13 +63,8 @@ static int nleep_score(sb_xfer_ctx *ctx, double *value, char *reason, size_t cap
         return rc;
 
     double *P = sb_malloc(n * K * sizeof *P, "N-LEEP posteriors", err);
-    double *J = P ? sb_calloc(c * K, sizeof *J, "N-LEEP joint", err) : NULL;
-    double *col = J ? sb_calloc(K, sizeof *col, "N-LEEP marginal", err) : NULL;
-    if (!col) {
-        free(P);
-        free(J);
+    if (!P)
         return SB_ENOMEM;
-    }
     sb_rng rng;
     sb_rng_seed(&rng, SB_NLEEP_SEED, 0);
     rc = sb_gmm_fit(Z, n, k, (int)K, NULL, &rng, P, NULL, NULL, err);
@@ -82,39 +77,9 @@ static int nleep_score(sb_xfer_ctx *ctx, double *value, char *reason, size_t cap
         sb_wrap(err, "nleep: ");
         goto out;
     }
-    for (size_t i = 0; i < n; i++) {
-        double *r = J + (size_t)in->y[i] * K;
-        const double *p = P + i * K;
-        for (size_t z = 0; z < K; z++)
-            r[z] += p[z] / (double)n;
-    }
-    for (size_t a = 0; a < c; a++)
-        for (size_t z = 0; z < K; z++)
-            col[z] += J[a * K + z];
-    for (size_t a = 0; a < c; a++)
-        for (size_t z = 0; z < K; z++)
-            J[a * K + z] = col[z] > 0.0 ? J[a * K + z] / col[z] : 0.0;
-    double s = 0.0;
-    size_t bad = n;
-    for (size_t i = 0; i < n && bad == n; i++) {
-        const double *p = P + i * K, *q = J + (size_t)in->y[i] * K;
-        double e = 0.0;
-        for (size_t z = 0; z < K; z++)
-            e += p[z] * q[z];
-        if (!(e > 0.0))
-            bad = i;
-        else
-            s += log(e);
-    }
-    if (bad < n)
-        rc = sb_scorer_undefined(value, reason, cap,
-                                 "sample %zu has zero expected empirical prediction", bad);
-    else
-        *value = s / (double)n;
+    rc = sb_leep_of(P, n, K, in->y, c, value, reason, cap, err);
 out:
     free(P);
-    free(J);
-    free(col);
     return rc;
 }
 

@@ -30,4 +30,10 @@ static inline int sb_scorer_undefined(double *value, char *reason, size_t cap, c
             return sb_scorer_undefined(value, reason, cap, "only one class: nothing to discriminate"); \
     } while (0)
 
+/* LEEP of soft assignments P (n×k rows summing to 1) to labels y in 0..c−1: the mean log of
+ * Σ_z P[i,z]·P(y_i|z) with P(y|z) from the joint. Undefined (NaN + reason) when a sample's
+ * expectation is 0. Shared by leep (source softmax) and nleep (mixture posteriors). */
+int sb_leep_of(const double *P, size_t n, size_t k, const int *y, size_t c, double *value, char *reason,
+               size_t cap, sb_err *err);
+
 #endif
