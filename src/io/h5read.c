@@ -114,33 +114,46 @@ static int check_numeric_class(const sb_h5file *f, const char *name, hid_t ds, i
                    allow_float ? "numbers" : "integers");
 }
 
-/* Reads a numeric dataset into memory of type mem_t (double or float, elem bytes each) and
- * rejects NaN/Inf, naming the first bad flat index. */
-static int read_floats(const sb_h5file *f, const char *name, int want_rank, size_t dims[SB_H5_MAXRANK],
-                       hid_t mem_t, size_t elem, void **out, sb_err *err)
+/* Reads a numeric dataset (floats allowed only if allow_float) into malloc'd memory of type
+ * mem_t, elem bytes an element; *count receives the number of elements. */
+static int read_array(const sb_h5file *f, const char *name, int want_rank, size_t dims[SB_H5_MAXRANK],
+                      hid_t mem_t, size_t elem, int allow_float, void **out, size_t *count, sb_err *err)
 {
     *out = NULL;
     hid_t ds;
     int rank, rc = open_dataset(f, name, &ds, err);
-    size_t count;
     if (rc)
         return rc;
-    if ((rc = dataset_shape(f, name, ds, want_rank, &rank, dims, &count, err)) ||
-        (rc = check_numeric_class(f, name, ds, 1, err))) {
+    if ((rc = dataset_shape(f, name, ds, want_rank, &rank, dims, count, err)) ||
+        (rc = check_numeric_class(f, name, ds, allow_float, err))) {
         H5Dclose(ds);
         return rc;
     }
-    void *a = sb_malloc(count * elem, name, err);
+    void *a = sb_malloc(*count * elem, name, err);
     if (!a) {
         H5Dclose(ds);
         return SB_ENOMEM;
     }
-    if (count && H5Dread(ds, mem_t, H5S_ALL, H5S_ALL, H5P_DEFAULT, a) < 0) {
+    if (*count && H5Dread(ds, mem_t, H5S_ALL, H5S_ALL, H5P_DEFAULT, a) < 0) {
         free(a);
         H5Dclose(ds);
         return sb_fail(err, SB_EIO, "%s: could not read %s", f->path, name);
     }
     H5Dclose(ds);
+    *out = a;
+    return 0;
+}
+
+/* Reads a numeric dataset as double or float and rejects NaN/Inf, naming the first bad flat index. */
+static int read_floats(const sb_h5file *f, const char *name, int want_rank, size_t dims[SB_H5_MAXRANK],
+                       hid_t mem_t, size_t elem, void **out, sb_err *err)
+{
+    *out = NULL;
+    size_t count;
+    void *a;
+    int rc = read_array(f, name, want_rank, dims, mem_t, elem, 1, &a, &count, err);
+    if (rc)
+        return rc;
     for (size_t i = 0; i < count; i++) {
         double v = elem == sizeof(double) ? ((double *)a)[i] : (double)((float *)a)[i];
         if (!isfinite(v)) {
@@ -189,30 +202,11 @@ int sb_h5_read_f32(const sb_h5file *f, const char *name, int want_rank, size_t d
 int sb_h5_read_i64(const sb_h5file *f, const char *name, int want_rank, size_t dims[SB_H5_MAXRANK],
                    int64_t **out, sb_err *err)
 {
-    *out = NULL;
-    hid_t ds;
-    int rank, rc = open_dataset(f, name, &ds, err);
     size_t count;
-    if (rc)
-        return rc;
-    if ((rc = dataset_shape(f, name, ds, want_rank, &rank, dims, &count, err)) ||
-        (rc = check_numeric_class(f, name, ds, 0, err))) {
-        H5Dclose(ds);
-        return rc;
-    }
-    int64_t *a = sb_malloc(count * sizeof *a, name, err);
-    if (!a) {
-        H5Dclose(ds);
-        return SB_ENOMEM;
-    }
-    if (count && H5Dread(ds, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, a) < 0) {
-        free(a);
-        H5Dclose(ds);
-        return sb_fail(err, SB_EIO, "%s: could not read %s", f->path, name);
-    }
-    H5Dclose(ds);
+    void *a;
+    int rc = read_array(f, name, want_rank, dims, H5T_NATIVE_INT64, sizeof(int64_t), 0, &a, &count, err);
     *out = a;
-    return 0;
+    return rc;
 }
 
 void sb_h5_free_strings(char **s, size_t n)
