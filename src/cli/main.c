@@ -13,7 +13,10 @@ int main(int argc, char **argv)
      * cores, and oversubscribed BLAS threads only slow every rank down. */
     if (!getenv("OPENBLAS_NUM_THREADS") && !getenv("OMP_NUM_THREADS"))
         openblas_set_num_threads(1);
-    MPI_Init(&argc, &argv);
+    /* FUNNELED: rank 0 runs its own units on a second thread that never calls MPI, while
+     * its main thread answers the other ranks (engine/dispatch.h). */
+    int provided = MPI_THREAD_SINGLE;
+    MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
     sb_cli cli;
     memset(&cli, 0, sizeof cli);
     cli.comm = MPI_COMM_WORLD;

@@ -18,16 +18,22 @@
 typedef struct sb_unit {
     uint64_t id;      /* global position in the job's plan: the order of every output */
     uint32_t task;    /* index of the task instance in the job */
-    char key[160];    /* what a person calls it: a sequence name, "dataset/model", a cell */
+    const char *key;  /* what a person calls it: a sequence name, "dataset/model", a cell;
+                         any length, owned by the sb_units (or message) that holds the unit */
     double cost;      /* relative cost estimate; big units are handed out first */
     int64_t arg;      /* task-private index */
 } sb_unit;
 
+/* Units and their names. Names live in blocks that never move, so a unit's key stays
+ * valid while the sb_units lives, however many units are added after it. */
+typedef struct sb_name_block sb_name_block;
 typedef struct sb_units {
     size_t n, cap;
     sb_unit *u;
+    sb_name_block *names;
 } sb_units;
 
+/* Appends a unit with id = its position; the key is copied. */
 int sb_units_add(sb_units *us, const char *key, double cost, int64_t arg, sb_err *err);
 void sb_units_free(sb_units *us);
 

@@ -4,6 +4,36 @@
 
 #include "engine/task.h"
 
+/* Names are packed into blocks of at least 1 MiB; a block is never reallocated, so the
+ * keys handed out stay put. 10M short names cost ~10 bytes each, not a 160-byte slot. */
+struct sb_name_block {
+    sb_name_block *next;
+    size_t used, cap;
+    char data[];
+};
+
+static const char *name_copy(sb_units *us, const char *key, sb_err *err)
+{
+    size_t len = strlen(key) + 1;
+    sb_name_block *b = us->names;
+    if (!b || b->cap - b->used < len) {
+        size_t cap = len > (1u << 20) ? len : (1u << 20);
+        sb_name_block *nb = malloc(sizeof *nb + cap);
+        if (!nb) {
+            sb_fail(err, SB_ENOMEM, "out of memory planning units (names)");
+            return NULL;
+        }
+        nb->next = b;
+        nb->used = 0;
+        nb->cap = cap;
+        us->names = b = nb;
+    }
+    char *p = b->data + b->used;
+    memcpy(p, key, len);
+    b->used += len;
+    return p;
+}
+
 int sb_units_add(sb_units *us, const char *key, double cost, int64_t arg, sb_err *err)
 {
     if (us->n == us->cap) {
@@ -14,10 +44,13 @@ int sb_units_add(sb_units *us, const char *key, double cost, int64_t arg, sb_err
         us->u = u;
         us->cap = cap;
     }
+    const char *name = name_copy(us, key, err);
+    if (!name)
+        return SB_ENOMEM;
     sb_unit *u = &us->u[us->n];
     memset(u, 0, sizeof *u);
     u->id = us->n;
-    snprintf(u->key, sizeof u->key, "%s", key);
+    u->key = name;
     u->cost = cost > 0 ? cost : 1;
     u->arg = arg;
     us->n++;
@@ -27,5 +60,9 @@ int sb_units_add(sb_units *us, const char *key, double cost, int64_t arg, sb_err
 void sb_units_free(sb_units *us)
 {
     free(us->u);
+    for (sb_name_block *b = us->names, *nx; b; b = nx) {
+        nx = b->next;
+        free(b);
+    }
     memset(us, 0, sizeof *us);
 }

@@ -11,6 +11,7 @@ extern const sb_task sb_task_distshift_eval;
 extern const sb_task sb_task_distshift_quantify;
 extern const sb_generator sb_gen_distshift;
 extern const sb_task sb_task_transfer;
+extern const sb_task sb_task_noop;
 extern const sb_generator sb_gen_pose;
 extern const sb_generator sb_gen_transfer;
 
@@ -22,6 +23,7 @@ const sb_task *const sb_tasks[] = {
     &sb_task_distshift_eval,
     &sb_task_distshift_quantify,
     &sb_task_transfer,
+    &sb_task_noop,
 };
 const size_t sb_n_tasks = sizeof sb_tasks / sizeof sb_tasks[0];
 

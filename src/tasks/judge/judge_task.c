@@ -189,7 +189,7 @@ static int add_unit(sb_units *us, double cost, int64_t arg, sb_err *err, const c
     va_start(ap, fmt);
     int n = vsnprintf(key, sizeof key, fmt, ap);
     va_end(ap);
-    if (n < 0 || (size_t)n >= sizeof ((sb_unit *)0)->key)
+    if (n < 0 || (size_t)n >= sizeof key)
         return sb_fail(err, SB_EINPUT, "unit name '%s' is too long: shorten the dataset or scorer name", key);
     return sb_units_add(us, key, cost, arg, err);
 }
