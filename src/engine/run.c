@@ -10,6 +10,7 @@
 #include "engine/finish.h"
 #include "engine/journal.h"
 #include "engine/mpi_check.h"
+#include "engine/progress.h"
 #include "engine/schedule.h"
 #include "engine/signals.h"
 #include "store/atomic.h"
@@ -26,9 +27,8 @@ static int plan_job(sb_job *job, sb_units *all, sb_err *err)
         sb_units us = {0};
         sb_job_task *jt = &job->t[t];
         int rc = jt->task->plan(&jt->ctx, &us, err);
-        for (size_t i = 0; !rc && i < us.n; i++)
-            if (!(rc = sb_units_add(all, us.u[i].key, us.u[i].cost, us.u[i].arg, err)))
-                all->u[all->n - 1].task = (uint32_t)t;
+        if (!rc)
+            rc = sb_units_move(all, &us, (uint32_t)t, err);
         sb_units_free(&us);
         if (rc)
             return rc;
@@ -268,14 +268,17 @@ static int run_on(sb_job *job, const sb_run_opts *ro, MPI_Comm comm, sb_run_resu
     memset(&sched, 0, sizeof sched);
     uint64_t hash = 0;
     int64_t counts[C_N] = {0};
+    double t0 = sb_now();
     int rc = sb_job_open(job, err);
     if (!(rc = agree_err(rc, err, comm)) && rank == 0)
         rc = prepare(job, ro, shard_n, size, &units, &hash, &sched, counts, err);
+    double t1 = sb_now();
     if (!(rc = agree_err(rc, err, comm))) {
         sb_mpi_check(MPI_Bcast(counts, C_N, MPI_INT64_T, 0, comm), "MPI_Bcast (counts)", comm);
         sb_mpi_check(MPI_Bcast(&hash, 1, MPI_UINT64_T, 0, comm), "MPI_Bcast (plan hash)", comm);
         sb_dispatch_stats st;
         rc = run_units(job, &sched, counts, hash, ro, comm, rank, &st, err);
+        double t2 = sb_now();
         host_list(comm, prov.hosts, sizeof prov.hosts);
         int worst = agree(rc, comm);
         if (worst && !rc && rank == 0)
@@ -293,6 +296,11 @@ static int run_on(sb_job *job, const sb_run_opts *ro, MPI_Comm comm, sb_run_resu
         res->n_done = (size_t)out[1];
         res->n_failed = (size_t)out[2];
         res->interrupted = (int)out[3];
+        res->plan_s = t1 - t0;
+        res->run_s = t2 - t1;
+        res->finish_s = sb_now() - t2;
+        res->handouts = st.requests;
+        res->rank0_units = st.mine;
     }
     sb_sched_free(&sched);
     sb_units_free(&units);

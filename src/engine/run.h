@@ -1,10 +1,12 @@
 /* run.h — running a job over MPI ranks, resuming it, and merging shards.
  *
- * Every rank calls sb_engine_run. Rank 0 plans; units are handed out largest cost first
- * from a shared counter (MPI one-sided fetch-and-add), so a rank that finishes early takes
- * the next unit; every finished unit is journaled by the rank that ran it; rank 0 then
- * reads the journal and lets each task finish its tables from the records in unit order.
- * Outputs therefore depend on the plan, never on which rank ran what. */
+ * Every rank calls sb_engine_run. Rank 0 plans; its main thread hands units out largest
+ * cost first in guided batches (engine/schedule.h, engine/dispatch.h) while its second
+ * thread and every other rank run them, so a rank that finishes early takes the next
+ * batch; every finished unit is journaled by the rank that ran it; rank 0 then reads the
+ * journals and lets each task finish its tables from the records in plan order. Outputs
+ * therefore depend on the plan, never on which rank ran what. Needs MPI initialised with
+ * at least MPI_THREAD_FUNNELED. */
 #ifndef SB_RUN_H
 #define SB_RUN_H
 
@@ -23,6 +25,11 @@ typedef struct sb_run_opts {
 typedef struct sb_run_result {
     size_t n_units, n_done, n_failed;
     int interrupted;
+    /* Measured on rank 0 (bench/bench_engine prints them): seconds to plan (and read the
+     * journal, write job.ini and the plan), to run the units, to finish and write the
+     * outputs; hand-outs answered; units rank 0 ran itself. */
+    double plan_s, run_s, finish_s;
+    size_t handouts, rank0_units;
 } sb_run_result;
 
 /* 0 when the run completed (failed units are counted in res->n_failed, not an error);

@@ -52,6 +52,7 @@ int sb_sched_init(sb_sched *s, const sb_unit *u, size_t n, const unsigned char *
     s->u = u;
     s->workers = workers > 0 ? workers : 1;
     s->max_batch = 16384;
+    s->max_bytes = 16u << 20; /* far below MPI's int count limit, whatever the names */
     s->todo = sb_cost_order(u, n);
     if (!s->todo)
         return sb_fail(err, SB_ENOMEM, "out of memory ordering %zu units", n);
@@ -78,12 +79,14 @@ size_t sb_sched_take(sb_sched *s, size_t *first)
     if (s->next >= s->n)
         return 0;
     long double target = s->left / (2.0L * (long double)s->workers), acc = 0;
-    size_t k = 0;
+    size_t k = 0, bytes = 0;
     while (s->next + k < s->n && k < s->max_batch) {
-        double c = s->u[s->todo[s->next + k]].cost;
-        if (k > 0 && acc + c > target)
+        const sb_unit *u = &s->u[s->todo[s->next + k]];
+        size_t b = 48 + strlen(u->key);
+        if (k > 0 && (acc + u->cost > target || bytes + b > s->max_bytes))
             break;
-        acc += c;
+        acc += u->cost;
+        bytes += b;
         k++;
     }
     s->next += k;

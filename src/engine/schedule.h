@@ -25,6 +25,7 @@ typedef struct sb_sched {
     long double left;   /* summed cost of todo[next..n) */
     int workers;
     size_t max_batch;   /* at most this many units in one hand-out */
+    size_t max_bytes;   /* and about this many bytes on the wire (names included) */
 } sb_sched;
 
 /* The units of shard shard_i of shard_n whose done[i] is 0 (done may be NULL), in cost

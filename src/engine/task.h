@@ -35,6 +35,11 @@ typedef struct sb_units {
 
 /* Appends a unit with id = its position; the key is copied. */
 int sb_units_add(sb_units *us, const char *key, double cost, int64_t arg, sb_err *err);
+/* The same with a key of klen bytes that need not end in NUL. */
+int sb_units_add_n(sb_units *us, const char *key, size_t klen, double cost, int64_t arg, sb_err *err);
+/* Moves every unit of from to the end of to (ids renumbered, task set, names kept
+ * where they are: no copy); from is left empty. */
+int sb_units_move(sb_units *to, sb_units *from, uint32_t task, sb_err *err);
 void sb_units_free(sb_units *us);
 
 /* The outcome of one unit as the journal keeps it. */

@@ -12,9 +12,9 @@ struct sb_name_block {
     char data[];
 };
 
-static const char *name_copy(sb_units *us, const char *key, sb_err *err)
+static const char *name_copy(sb_units *us, const char *key, size_t klen, sb_err *err)
 {
-    size_t len = strlen(key) + 1;
+    size_t len = klen + 1;
     sb_name_block *b = us->names;
     if (!b || b->cap - b->used < len) {
         size_t cap = len > (1u << 20) ? len : (1u << 20);
@@ -29,12 +29,18 @@ static const char *name_copy(sb_units *us, const char *key, sb_err *err)
         us->names = b = nb;
     }
     char *p = b->data + b->used;
-    memcpy(p, key, len);
+    memcpy(p, key, klen);
+    p[klen] = '\0';
     b->used += len;
     return p;
 }
 
 int sb_units_add(sb_units *us, const char *key, double cost, int64_t arg, sb_err *err)
+{
+    return sb_units_add_n(us, key, strlen(key), cost, arg, err);
+}
+
+int sb_units_add_n(sb_units *us, const char *key, size_t klen, double cost, int64_t arg, sb_err *err)
 {
     if (us->n == us->cap) {
         size_t cap = us->cap ? 2 * us->cap : 64;
@@ -44,7 +50,7 @@ int sb_units_add(sb_units *us, const char *key, double cost, int64_t arg, sb_err
         us->u = u;
         us->cap = cap;
     }
-    const char *name = name_copy(us, key, err);
+    const char *name = name_copy(us, key, klen, err);
     if (!name)
         return SB_ENOMEM;
     sb_unit *u = &us->u[us->n];
@@ -54,6 +60,38 @@ int sb_units_add(sb_units *us, const char *key, double cost, int64_t arg, sb_err
     u->cost = cost > 0 ? cost : 1;
     u->arg = arg;
     us->n++;
+    return 0;
+}
+
+int sb_units_move(sb_units *to, sb_units *from, uint32_t task, sb_err *err)
+{
+    if (to->cap - to->n < from->n) {
+        size_t cap = to->n + from->n;
+        sb_unit *u = realloc(to->u, (cap ? cap : 1) * sizeof *u);
+        if (!u)
+            return sb_fail(err, SB_ENOMEM, "out of memory planning %zu units", cap);
+        to->u = u;
+        to->cap = cap;
+    }
+    for (size_t i = 0; i < from->n; i++) {
+        to->u[to->n] = from->u[i];
+        to->u[to->n].id = to->n;
+        to->u[to->n].task = task;
+        to->n++;
+    }
+    /* from's name blocks join to's list (behind to's current block, which stays the one
+     * new names go into). */
+    sb_name_block **tail = &from->names;
+    while (*tail)
+        tail = &(*tail)->next;
+    if (to->names) {
+        *tail = to->names->next;
+        to->names->next = from->names;
+    } else {
+        to->names = from->names;
+    }
+    from->names = NULL;
+    sb_units_free(from);
     return 0;
 }
 
