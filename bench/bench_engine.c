@@ -11,7 +11,10 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 
+#include "engine/dispatch.h"
+#include "engine/progress.h"
 #include "engine/run.h"
 #include "tasks/registry.h"
 
@@ -20,6 +23,51 @@ static long peak_kb(void)
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     return ru.ru_maxrss;
+}
+
+/* Rank 0's own units wait 1 ms each, so the other ranks' requests are what is timed. */
+static int null_run(void *ctx, const sb_unit *u, sb_err *err)
+{
+    (void)u, (void)err;
+    if (*(const int *)ctx == 0) {
+        struct timespec ts = {0, 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    return 0;
+}
+
+static int null_idle(void *ctx, sb_err *err)
+{
+    (void)ctx, (void)err;
+    return 0;
+}
+
+/* The dispatcher alone: n units of one per hand-out (no batching), nothing run. Its
+ * answers per second bound how fast a very large job can hand out single long units. */
+static void round_trips(size_t n, int rank, int size)
+{
+    sb_units us = {0};
+    sb_err err;
+    sb_sched sc;
+    memset(&sc, 0, sizeof sc);
+    for (size_t i = 0; rank == 0 && i < n; i++)
+        sb_units_add(&us, "u", 1, (int64_t)i, &err);
+    if (rank == 0) {
+        sb_sched_init(&sc, us.u, us.n, NULL, 0, 1, size, NULL, &err);
+        sc.max_batch = 1;
+    }
+    sb_worker_ops ops = {.run = null_run, .idle = null_idle, .ctx = &rank};
+    sb_dispatch_stats st;
+    MPI_Barrier(MPI_COMM_WORLD);
+    double t = sb_now();
+    sb_dispatch_run(MPI_COMM_WORLD, rank == 0 ? &sc : NULL, &ops, 0, n, 1, &st, &err);
+    t = sb_now() - t;
+    if (rank == 0)
+        printf("dispatcher, one unit a hand-out: %zu units on %d ranks in %.3f s: %.0f hand-outs a second, "
+               "%zu of them to other ranks (%.1f us a round trip as a worker sees it)\n", n, size, t, (double)n / t,
+               st.requests, st.requests ? 1e6 * t / (double)st.requests * (size > 1 ? size - 1 : 1) : 0);
+    sb_sched_free(&sc);
+    sb_units_free(&us);
 }
 
 int main(int argc, char **argv)
@@ -69,6 +117,7 @@ int main(int argc, char **argv)
     }
     sb_job_free(&job);
     sb_opts_free(&opts);
+    round_trips(100000, rank, size);
     MPI_Finalize();
     return rc ? 1 : 0;
 }
