@@ -487,7 +487,7 @@ static void help_group(const char *group, const char *bad)
     FILE *o = bad ? stderr : stdout;
     fprintf(o, "usage: shardbench %s SUBCOMMAND [options]\n", group);
     for (size_t i = 0; i < sb_n_commands; i++)
-        if (!strcmp(sb_commands[i].group, group))
+        if (sb_commands[i].verb && !strcmp(sb_commands[i].group, group))
             fprintf(o, "  %-12s %s\n", sb_commands[i].verb, sb_commands[i].summary);
 }
 
