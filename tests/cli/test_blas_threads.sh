@@ -21,13 +21,15 @@ run() { # run DIR THREADS [mpirun -n N]
   OPENBLAS_NUM_THREADS=$t OMP_NUM_THREADS=$t "$@" "$SB_BIN" transfer score --manifest zoo/manifest.csv \
     --output "$dir" --quiet >/dev/null </dev/null && values "$dir"
 }
-run t1 1 && run t2 2 && run t2n2 2 mpirun -n 2 && ok "transfer score ran with 1 and 2 BLAS threads" || bad "a run failed"
+run t1 1 && run t2 2 && run t2n2 2 mpirun --bind-to none -n 2 && ok "transfer score ran with 1 and 2 BLAS threads" || bad "a run failed"
 head -1 t1/scores.csv | grep -q ',seconds,' && ! head -1 t1.scores.csv | grep -q seconds &&
   ok "the seconds column is left out" || bad "columns: $(head -1 t1/scores.csv) / $(head -1 t1.scores.csv)"
 [ "$(wc -l < t1.scores.csv)" -eq 181 ] && ok "180 score rows" || bad "$(wc -l < t1.scores.csv) lines in scores.csv"
+# --bind-to none: else Open MPI binds each rank to one core and OpenBLAS runs one thread anyway.
+# (same_files returns non-zero after a difference, which set -e would make the end of the test.)
 for f in scores truth failures; do
-  same_files t1.$f.csv t2.$f.csv "$f.csv: OPENBLAS_NUM_THREADS=2 gives the values of 1"
-  same_files t1.$f.csv t2n2.$f.csv "$f.csv: mpirun -n 2 with 2 BLAS threads gives the values of 1"
+  same_files t1.$f.csv t2.$f.csv "$f.csv: OPENBLAS_NUM_THREADS=2 gives the values of 1" || true
+  same_files t1.$f.csv t2n2.$f.csv "$f.csv: mpirun -n 2 with 2 BLAS threads gives the values of 1" || true
 done
 
 # Slurm: the scripts `slurm submit` writes pin one thread per rank, whatever --cpus-per-task says.
