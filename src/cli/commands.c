@@ -478,6 +478,19 @@ static void help_top(void)
     printf("\n'shardbench COMMAND --help' tells more. --version prints the version.\n");
 }
 
+/* The subcommands of GROUP: on stdout when asked for (bad == NULL), else on stderr after
+ * naming the bad or missing ("") subcommand. */
+static void help_group(const char *group, const char *bad)
+{
+    if (bad)
+        fprintf(stderr, "shardbench: error: '%s' needs a subcommand%s%s\n", group, bad[0] ? ", not " : "", bad);
+    FILE *o = bad ? stderr : stdout;
+    fprintf(o, "usage: shardbench %s SUBCOMMAND [options]\n", group);
+    for (size_t i = 0; i < sb_n_commands; i++)
+        if (sb_commands[i].verb && !strcmp(sb_commands[i].group, group))
+            fprintf(o, "  %-12s %s\n", sb_commands[i].verb, sb_commands[i].summary);
+}
+
 int sb_cli_dispatch(sb_cli *cli, int argc, char **argv)
 {
     if (argc < 1 || !strcmp(argv[0], "--help") || !strcmp(argv[0], "-h") || !strcmp(argv[0], "help")) {
@@ -501,20 +514,15 @@ int sb_cli_dispatch(sb_cli *cli, int argc, char **argv)
         if (argc > 1 && !strcmp(c->verb, argv[1]))
             return c->handler(cli, c, argc - 2, argv + 2);
     }
-    if (cli->rank == 0) {
-        if (group_known) {
-            int asked = argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"));
-            if (!asked)
-                fprintf(stderr, "shardbench: error: '%s' needs a subcommand%s%s\n", argv[0],
-                        argc > 1 ? ", not " : "", argc > 1 ? argv[1] : "");
-            FILE *o = asked ? stdout : stderr;
-            fprintf(o, "usage: shardbench %s SUBCOMMAND [options]\n", argv[0]);
-            for (size_t i = 0; i < sb_n_commands; i++)
-                if (!strcmp(sb_commands[i].group, argv[0]))
-                    fprintf(o, "  %-12s %s\n", sb_commands[i].verb, sb_commands[i].summary);
-            return asked ? SB_EXIT_OK : SB_EXIT_USAGE;
-        }
-        fprintf(stderr, "shardbench: error: unknown command '%s' (see shardbench --help)\n", argv[0]);
+    /* Every rank reaches the same verdict (only rank 0 prints): a "--help" that ranks > 0
+     * answered with a usage error made mpirun report the whole run as failed. */
+    if (group_known) {
+        int asked = argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"));
+        if (cli->rank == 0)
+            help_group(argv[0], asked ? NULL : argc > 1 ? argv[1] : "");
+        return asked ? SB_EXIT_OK : SB_EXIT_USAGE;
     }
+    if (cli->rank == 0)
+        fprintf(stderr, "shardbench: error: unknown command '%s' (see shardbench --help)\n", argv[0]);
     return SB_EXIT_USAGE;
 }

@@ -311,7 +311,7 @@ static void emit_env(FILE *f, const slurm_spec *s)
 {
     fprintf(f,
             "\n# The environment of every rank (docs/cluster.md).\n"
-            "export OPENBLAS_NUM_THREADS=${SLURM_CPUS_PER_TASK:-1}  # BLAS threads: the cores Slurm gave each rank\n"
+            "export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1  # one BLAS thread per rank: same results on any --cpus-per-task\n"
             "export HDF5_USE_FILE_LOCKING=${HDF5_USE_FILE_LOCKING:-FALSE}  # locks fail on many shared filesystems\n"
             "if [ \"$(id -u)\" -eq 0 ]; then  # Open MPI refuses to run as root unless told\n"
             "  export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1\n"
@@ -579,7 +579,8 @@ void sb_cli_help_slurm_submit(const sb_command *cmd)
            "  --output DIR          results folder [default: results/<suite file name>]\n"
            "  --nodes N             nodes (#SBATCH --nodes) [default: Slurm's]\n"
            "  --ntasks N            MPI ranks of the job, or of each array task [default: 1]\n"
-           "  --cpus-per-task C     cores per rank; sets OPENBLAS_NUM_THREADS [default: 1]\n"
+           "  --cpus-per-task C     cores reserved per rank (BLAS uses one thread; more ranks give more\n"
+           "                        throughput) [default: Slurm's]\n"
            "  --time T              time limit, as Slurm writes it (30, 2:00:00, 1-12) [default: the partition's]\n"
            "  --array N             split the suite into N shards, one array task each\n"
            "  --partition P         partition (#SBATCH --partition)\n"

@@ -50,6 +50,9 @@ int sb_h5_exists(const sb_h5file *f, const char *name)
 
 static int open_dataset(const sb_h5file *f, const char *name, hid_t *ds, sb_err *err)
 {
+    /* Set on every path: gcc -O3 cannot see that sb_fail returns non-zero, and warns that
+     * callers may use *ds uninitialised (-Wmaybe-uninitialized) after a failure. */
+    *ds = H5I_INVALID_HID;
     if (!sb_h5_exists(f, name))
         return sb_fail(err, SB_EINPUT, "%s: dataset %s is missing", f->path, name);
     *ds = H5Dopen2(f->id, name, H5P_DEFAULT);

@@ -6,6 +6,17 @@ source "$(dirname "$0")/lib.sh"
 "$SB_BIN" pose eval --help | grep -q -- "--pck-threshold" && ok "command --help lists task options" || bad "pose eval --help"
 "$SB_BIN" run --help | grep -q "\[pose\]" && ok "run --help lists suite tasks" || bad "run --help"
 "$SB_BIN" gen --help | grep -q "sequences" && ok "gen --help lists generator options" || bad "gen --help"
+# Under mpirun every rank must exit 0 on --help (else mpirun fails the run) and only rank 0
+# prints. The commands come from the top --help, so a new command is checked without an edit.
+cmds=$("$SB_BIN" --help | sed -n '/^commands:/,/^$/p' | sed '1d;$d' | cut -c3-22 | sed 's/ *$//')
+[ "$(wc -l <<<"$cmds")" -ge 10 ] && ok "top --help lists $(wc -l <<<"$cmds") commands" || bad "command list: $cmds"
+groups=$(cut -d' ' -f1 <<<"$cmds" | sort -u)
+while read -r c; do
+  # shellcheck disable=SC2086  # "pose eval" is two words on purpose
+  out=$(mpirun -n 2 "$SB_BIN" $c --help 2>&1 </dev/null) && rc=0 || rc=$?
+  if [ "$rc" -eq 0 ] && [ "$(grep -c '^usage:' <<<"$out")" -eq 1 ]; then ok "mpirun -n 2: $c --help"
+  else bad "mpirun -n 2: $c --help: rc=$rc, $(grep -c '^usage:' <<<"$out") usage lines"; fi
+done < <(printf '%s\n%s\n' "$cmds" "$groups" | sort -u)
 expect_usage() { # expect_usage "what" "pattern" cmd...
   local what=$1 pat=$2; shift 2
   local out rc
