@@ -4,14 +4,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/version.h"
+#include "engine/outdir.h"
 #include "engine/run.h"
 #include "io/csv_read.h"
 #include "store/atomic.h"
 #include "tasks/registry.h"
 
-static const char *const RUN_FLAGS[] = {"resume", "quiet", "help", NULL};
+static const char *const RUN_FLAGS[] = {"resume", "force", "quiet", "help", NULL};
 
 void sb_cli_error(const sb_cli *cli, const sb_err *err)
 {
@@ -20,12 +22,21 @@ void sb_cli_error(const sb_cli *cli, const sb_err *err)
 }
 
 int sb_cli_report_run(sb_cli *cli, int rc, const sb_err *err, const char *outdir, const char *resume_hint,
-                      size_t n_units, size_t n_failed)
+                      const sb_run_result *res)
 {
+    size_t n_units = res->n_units, n_failed = res->n_failed;
     if (rc == SB_EINTR) {
         if (cli->rank == 0)
             fprintf(stderr, "shardbench: %s\nshardbench: resume with: %s --resume\n", err->msg, resume_hint);
         return SB_EXIT_INTERRUPTED;
+    }
+    if (rc && res->ran) {
+        /* Units ran and are journaled: exit 2 would say "nothing ran". */
+        sb_cli_error(cli, err);
+        if (cli->rank == 0)
+            fprintf(stderr, "shardbench: the units that finished are kept in %s/journal; once the cause is fixed, "
+                            "finish with: %s --resume\n", outdir, resume_hint);
+        return SB_EXIT_UNFINISHED;
     }
     if (rc) {
         sb_cli_error(cli, err);
@@ -111,6 +122,7 @@ static void help_task(const sb_command *cmd)
     printf("\nrun options:\n"
            "  --output DIR           folder for the CSVs, results.h5 and the journal (required)\n"
            "  --resume               skip units an interrupted run in DIR already finished\n"
+           "  --force                move an earlier run's outputs in DIR aside (DIR/previous-<time>/)\n"
            "  --shard i/n            run shard i of n (merge the shard folders with 'shardbench merge')\n"
            "  --seed S               seed of every random draw [default: 0]\n"
            "  --quiet                no progress output\n"
@@ -131,7 +143,7 @@ static int run_task_command(sb_cli *cli, const sb_command *cmd, int argc, char *
     if (early >= 0)
         return early;
     const char *outdir = sb_args_get(&a, "output");
-    int resume = sb_args_flag(&a, "resume"), quiet = sb_args_flag(&a, "quiet");
+    int resume = sb_args_flag(&a, "resume"), quiet = sb_args_flag(&a, "quiet"), force = sb_args_flag(&a, "force");
     int si, sn;
     uint64_t seed;
     sb_opts opts;
@@ -157,7 +169,7 @@ static int run_task_command(sb_cli *cli, const sb_command *cmd, int argc, char *
     }
     sb_job job;
     rc = sb_job_single(&job, task, &opts, seed, &err);
-    sb_run_opts ro = {.outdir = outdir, .resume = resume, .shard_i = si, .shard_n = sn,
+    sb_run_opts ro = {.outdir = outdir, .resume = resume, .force = force, .shard_i = si, .shard_n = sn,
                       .command = cli->command_line, .quiet = quiet};
     sb_run_result res;
     memset(&res, 0, sizeof res);
@@ -165,7 +177,7 @@ static int run_task_command(sb_cli *cli, const sb_command *cmd, int argc, char *
         rc = sb_engine_run(&job, &ro, cli->comm, &res, &err);
     sb_job_free(&job);
     sb_opts_free(&opts);
-    return sb_cli_report_run(cli, rc, &err, outdir, cli->command_line, res.n_units, res.n_failed);
+    return sb_cli_report_run(cli, rc, &err, outdir, cli->command_line, &res);
 }
 
 /* ---- run SUITE ----------------------------------------------------------------- */
@@ -177,6 +189,7 @@ static void help_run(const sb_command *cmd)
            "Runs every task section of a suite file (INI; see docs/suites.md) as one job.\n"
            "  --output DIR    results folder [default: results/<suite file name>]\n"
            "  --resume        continue an interrupted run from its journal in DIR\n"
+           "  --force         move an earlier run's outputs in DIR aside (DIR/previous-<time>/)\n"
            "  --shard i/n     run shard i of n only (Slurm array task); then 'shardbench merge'\n"
            "  --quiet         no progress output\n\n"
            "Tasks a suite may name:\n");
@@ -194,6 +207,7 @@ static int cmd_run(sb_cli *cli, const sb_command *cmd, int argc, char **argv)
         return early;
     const char *out = sb_args_get(&a, "output");
     int resume = sb_args_flag(&a, "resume"), quiet = sb_args_flag(&a, "quiet"), si, sn;
+    int force = sb_args_flag(&a, "force");
     int rc = parse_shard(sb_args_get(&a, "shard"), &si, &sn, &err);
     if (!rc && a.npos != 1)
         rc = sb_fail(&err, SB_EUSAGE, "shardbench run: give exactly one suite file (see shardbench run --help)");
@@ -219,7 +233,7 @@ static int cmd_run(sb_cli *cli, const sb_command *cmd, int argc, char **argv)
     int have_suite = !rc;
     if (!rc)
         rc = sb_job_from_suite(&job, &suite, sb_task_find, &err);
-    sb_run_opts ro = {.outdir = outdir, .resume = resume, .shard_i = si, .shard_n = sn,
+    sb_run_opts ro = {.outdir = outdir, .resume = resume, .force = force, .shard_i = si, .shard_n = sn,
                       .command = cli->command_line, .quiet = quiet};
     sb_run_result res;
     memset(&res, 0, sizeof res);
@@ -234,7 +248,7 @@ static int cmd_run(sb_cli *cli, const sb_command *cmd, int argc, char **argv)
     if (sn > 1 && !rc && cli->rank == 0)
         printf("shardbench: shard %d/%d done; combine all shards with: shardbench merge DIR... --output DIR\n",
                si + 1, sn);
-    return sb_cli_report_run(cli, rc, &err, outdir, hint, res.n_units, res.n_failed);
+    return sb_cli_report_run(cli, rc, &err, outdir, hint, &res);
 }
 
 /* ---- merge DIR... --output DIR ------------------------------------------------- */
@@ -242,9 +256,10 @@ static int cmd_run(sb_cli *cli, const sb_command *cmd, int argc, char **argv)
 static void help_merge(const sb_command *cmd)
 {
     (void)cmd;
-    printf("usage: shardbench merge SHARD_DIR... --output DIR\n\n"
+    printf("usage: shardbench merge SHARD_DIR... --output DIR [--force]\n\n"
            "Combines the output folders of 'shardbench run SUITE --shard i/n' (all n of them) into the\n"
-           "files of one run: the same CSVs, byte for byte, as an unsharded run of the suite.\n");
+           "files of one run: the same CSVs, byte for byte, as an unsharded run of the suite.\n"
+           "A DIR holding another run's outputs is refused; --force moves them into DIR/previous-<time>/.\n");
 }
 
 static int cmd_merge(sb_cli *cli, const sb_command *cmd, int argc, char **argv)
@@ -257,6 +272,7 @@ static int cmd_merge(sb_cli *cli, const sb_command *cmd, int argc, char **argv)
         return early;
     const char *out = rc ? NULL : sb_args_get(&a, "output");
     sb_args_flag(&a, "quiet"); /* merge prints no progress anyway */
+    int force = sb_args_flag(&a, "force");
     if (!rc && !out)
         rc = sb_fail(&err, SB_EUSAGE, "shardbench merge: --output DIR is required");
     if (!rc && !a.npos)
@@ -270,9 +286,9 @@ static int cmd_merge(sb_cli *cli, const sb_command *cmd, int argc, char **argv)
     sb_run_result res;
     memset(&res, 0, sizeof res);
     if (cli->rank == 0)
-        rc = sb_engine_merge(a.pos, a.npos, out, sb_task_find, &res, &err);
+        rc = sb_engine_merge(a.pos, a.npos, out, force, sb_task_find, &res, &err);
     MPI_Bcast(&rc, 1, MPI_INT, 0, cli->comm);
-    return sb_cli_report_run(cli, rc, &err, out, "shardbench merge", res.n_units, res.n_failed);
+    return sb_cli_report_run(cli, rc, &err, out, "shardbench merge", &res);
 }
 
 /* ---- gen NAME ------------------------------------------------------------------ */
@@ -348,6 +364,20 @@ static void help_show(const sb_command *cmd)
            "Prints a results CSV as an aligned table (numbers to 4 significant digits).\n");
 }
 
+/* A table beside a job.ini but without run.complete is from a run that did not finish
+ * (engine/outdir.h): say so, once, on stderr; the table is still shown. */
+static void warn_unfinished(const char *csv)
+{
+    char dir[1024];
+    const char *slash = strrchr(csv, '/');
+    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - csv) : 1, slash ? csv : ".");
+    char job[1100];
+    snprintf(job, sizeof job, "%s/job.ini", dir);
+    if (access(job, F_OK) == 0 && !sb_outdir_complete(dir))
+        fprintf(stderr, "shardbench: warning: %s has no %s: these results are from a run that did not finish\n", dir,
+                SB_COMPLETE_FILE);
+}
+
 static int cmd_show(sb_cli *cli, const sb_command *cmd, int argc, char **argv)
 {
     sb_err err;
@@ -367,6 +397,8 @@ static int cmd_show(sb_cli *cli, const sb_command *cmd, int argc, char **argv)
     memset(&t, 0, sizeof t);
     if (!rc && cli->rank == 0)
         rc = sb_csv_read(&t, a.pos[0], &err);
+    if (!rc && cli->rank == 0)
+        warn_unfinished(a.pos[0]);
     size_t sel[64], ns = 0, wcol[16], nw = 0;
     char wbuf[512], *wval[16];
     if (!rc && cli->rank == 0) {

@@ -61,6 +61,9 @@ typedef struct sb_task_ctx {
 typedef struct sb_task {
     const char *name;
     const char *summary;
+    /* Every table finish() may return, NULL-terminated: two task instances of one job that
+     * would write the same file are refused before any unit runs (engine/job.c). */
+    const char *const *tables;
     const sb_option *options; /* terminated by an entry with key == NULL */
     int (*open)(sb_task_ctx *t, sb_err *err);
     int (*plan)(sb_task_ctx *t, sb_units *units, sb_err *err);

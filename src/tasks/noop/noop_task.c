@@ -142,6 +142,7 @@ static int noop_finish(sb_task_ctx *t, const sb_unit *units, const sb_record *re
 const sb_task sb_task_noop = {
     .name = "noop",
     .summary = "the null task: units that only wait, to test and time the engine",
+    .tables = (const char *const[]){"noop", NULL},
     .options = noop_options,
     .open = noop_open,
     .plan = noop_plan,
