@@ -127,8 +127,9 @@ static void help_task(const sb_command *cmd)
            "  --seed S               seed of every random draw [default: 0]\n"
            "  --quiet                no progress output\n"
            "\nWorks alone or under mpirun -n N with the same output files.\n"
-           "Exit status: 0 all units succeeded, 1 some failed (failures.csv), 2 usage or input error,\n"
-           "3 stopped by a signal (resume with --resume).\n");
+           "Exit status: 0 all units succeeded, 1 some failed (failures.csv), 2 usage or input error\n"
+           "(nothing ran), 3 stopped by a signal (resume with --resume), 4 units ran but the outputs\n"
+           "could not be written (finish with --resume).\n");
 }
 
 static int run_task_command(sb_cli *cli, const sb_command *cmd, int argc, char **argv)
@@ -484,28 +485,42 @@ const sb_command sb_commands[] = {
     {"merge", NULL, "combine the output folders of shards into one run's files", NULL, cmd_merge, help_merge},
     {"gen", NULL, "generate synthetic inputs (pose, ...)", NULL, cmd_gen, help_gen},
     {"show", NULL, "print a results CSV as an aligned table", NULL, cmd_show, help_show},
-    {"pose", "eval", "evaluate 3D human pose predictions (specs/pose.md)", "pose", run_task_command, help_task},
     {"slurm", "submit", "write and submit the Slurm batch job of a suite (docs/cluster.md)", NULL, sb_cli_slurm_submit, sb_cli_help_slurm_submit},
-    {"transfer", "evaluate", "judge transferability scorers against accuracies: leaderboard, combination (specs/transferability.md)", "judge", run_task_command, help_task},
-    {"forecast", "eval", "Argoverse 2 end-to-end forecasting: mAP_F, ADE, FDE (specs/forecasting.md)", "forecast", run_task_command, help_task},
     {"forecast", "convert", "forecasting ground truth from per-frame tracks (reference convert_forecast_labels)", NULL, sb_cmd_forecast_convert, sb_help_forecast_convert},
-    {"distshift", "run", "controlled correlation/diversity shift grid (specs/distshift.md)", "distshift", run_task_command, help_task},
-    {"distshift", "eval", "distribution-shift metrics of your predictions (specs/distshift.md)", "distshift_eval", run_task_command, help_task},
-    {"distshift", "quantify", "OoD-Bench diversity and correlation shift between P and Q", "distshift_quantify", run_task_command, help_task},
-    {"transfer", "score", "score a model zoo's transferability (specs/transferability.md)", "transfer", run_task_command, help_task},
 };
 const size_t sb_n_commands = sizeof sb_commands / sizeof sb_commands[0];
+
+/* Every command: the table above, then each task that names a CLI group (engine/task.h),
+ * so a new task needs no line here. Returns 0 past the last one. */
+static int command_at(size_t i, sb_command *out)
+{
+    if (i < sb_n_commands) {
+        *out = sb_commands[i];
+        return 1;
+    }
+    for (size_t t = 0, k = sb_n_commands; t < sb_n_tasks; t++) {
+        const sb_task *task = sb_tasks[t];
+        if (!task->cli.group)
+            continue;
+        if (k++ == i) {
+            *out = (sb_command){task->cli.group, task->cli.verb, task->cli.summary, task->name, run_task_command,
+                                help_task};
+            return 1;
+        }
+    }
+    return 0;
+}
 
 static void help_top(void)
 {
     printf("shardbench %s — distributed benchmarking of vision and driving models\n\n"
            "usage: shardbench COMMAND [SUBCOMMAND] [options]   (alone or under mpirun/srun)\n\n"
            "commands:\n", SB_VERSION);
-    for (size_t i = 0; i < sb_n_commands; i++) {
+    sb_command c;
+    for (size_t i = 0; command_at(i, &c); i++) {
         char name[64];
-        snprintf(name, sizeof name, "%s%s%s", sb_commands[i].group, sb_commands[i].verb ? " " : "",
-                 sb_commands[i].verb ? sb_commands[i].verb : "");
-        printf("  %-20s %s\n", name, sb_commands[i].summary);
+        snprintf(name, sizeof name, "%s%s%s", c.group, c.verb ? " " : "", c.verb ? c.verb : "");
+        printf("  %-20s %s\n", name, c.summary);
     }
     printf("\n'shardbench COMMAND --help' tells more. --version prints the version.\n");
 }
@@ -518,9 +533,10 @@ static void help_group(const char *group, const char *bad)
         fprintf(stderr, "shardbench: error: '%s' needs a subcommand%s%s\n", group, bad[0] ? ", not " : "", bad);
     FILE *o = bad ? stderr : stdout;
     fprintf(o, "usage: shardbench %s SUBCOMMAND [options]\n", group);
-    for (size_t i = 0; i < sb_n_commands; i++)
-        if (sb_commands[i].verb && !strcmp(sb_commands[i].group, group))
-            fprintf(o, "  %-12s %s\n", sb_commands[i].verb, sb_commands[i].summary);
+    sb_command c;
+    for (size_t i = 0; command_at(i, &c); i++)
+        if (c.verb && !strcmp(c.group, group))
+            fprintf(o, "  %-12s %s\n", c.verb, c.summary);
 }
 
 int sb_cli_dispatch(sb_cli *cli, int argc, char **argv)
@@ -536,15 +552,15 @@ int sb_cli_dispatch(sb_cli *cli, int argc, char **argv)
         return SB_EXIT_OK;
     }
     int group_known = 0;
-    for (size_t i = 0; i < sb_n_commands; i++) {
-        const sb_command *c = &sb_commands[i];
-        if (strcmp(c->group, argv[0]))
+    sb_command c;
+    for (size_t i = 0; command_at(i, &c); i++) {
+        if (strcmp(c.group, argv[0]))
             continue;
         group_known = 1;
-        if (!c->verb)
-            return c->handler(cli, c, argc - 1, argv + 1);
-        if (argc > 1 && !strcmp(c->verb, argv[1]))
-            return c->handler(cli, c, argc - 2, argv + 2);
+        if (!c.verb)
+            return c.handler(cli, &c, argc - 1, argv + 1);
+        if (argc > 1 && !strcmp(c.verb, argv[1]))
+            return c.handler(cli, &c, argc - 2, argv + 2);
     }
     /* Every rank reaches the same verdict (only rank 0 prints): a "--help" that ranks > 0
      * answered with a usage error made mpirun report the whole run as failed. */

@@ -216,6 +216,7 @@ static int eval_finish(sb_task_ctx *t, const sb_unit *units, const sb_record *re
 const sb_task sb_task_distshift_eval = {
     .name = "distshift_eval",
     .summary = "distribution-shift metrics of user predictions, one row per /sets/<name> (specs/distshift.md)",
+    .cli = {"distshift", "eval", "distribution-shift metrics of your predictions (specs/distshift.md)"},
     .tables = (const char *const[]){"distshift", NULL},
     .options = eval_options,
     .open = eval_open,

@@ -790,6 +790,7 @@ static int grid_finish(sb_task_ctx *t, const sb_unit *units, const sb_record *re
 const sb_task sb_task_distshift = {
     .name = "distshift",
     .summary = "controlled correlation/diversity shift grid: train, evaluate, quantify (specs/distshift.md)",
+    .cli = {"distshift", "run", "controlled correlation/diversity shift grid (specs/distshift.md)"},
     .tables = (const char *const[]){"distshift", "distshift_summary", "distshift_findings", "shift", NULL},
     .options = grid_options,
     .open = grid_open,

@@ -338,6 +338,7 @@ static int quantify_finish(sb_task_ctx *t, const sb_unit *units, const sb_record
 const sb_task sb_task_distshift_quantify = {
     .name = "distshift_quantify",
     .summary = "OoD-Bench diversity and correlation shift between environments P and Q (specs/distshift.md)",
+    .cli = {"distshift", "quantify", "OoD-Bench diversity and correlation shift between P and Q"},
     .tables = (const char *const[]){"shift", "shift_classes", NULL},
     .options = quantify_options,
     .open = quantify_open,

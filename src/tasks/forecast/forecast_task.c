@@ -525,6 +525,7 @@ static int fc_finish(sb_task_ctx *t, const sb_unit *units, const sb_record *reco
 const sb_task sb_task_forecast = {
     .name = "forecast",
     .summary = "Argoverse 2 end-to-end forecasting: mAP_F, ADE, FDE per profile and category",
+    .cli = {"forecast", "eval", "Argoverse 2 end-to-end forecasting: mAP_F, ADE, FDE (specs/forecasting.md)"},
     .tables = (const char *const[]){"forecasting", "forecasting_logs", NULL},
     .options = fc_options,
     .open = fc_open,

@@ -342,6 +342,7 @@ static int judge_finish(sb_task_ctx *t, const sb_unit *units, const sb_record *r
 const sb_task sb_task_judge = {
     .name = "judge",
     .summary = "judge transferability scorers against ground-truth accuracies (leaderboard, combination)",
+    .cli = {"transfer", "evaluate", "judge transferability scorers against accuracies: leaderboard, combination (specs/transferability.md)"},
     .tables = (const char *const[]){"leaderboard", "combination", "combination_weights", NULL},
     .options = judge_options,
     .open = judge_open,

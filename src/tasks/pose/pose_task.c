@@ -384,6 +384,7 @@ static int pose_finish(sb_task_ctx *t, const sb_unit *units, const sb_record *re
 const sb_task sb_task_pose = {
     .name = "pose",
     .summary = "3D human pose metrics (MPJPE family, PCK/AUC, velocity, multi-hypothesis, consistency)",
+    .cli = {"pose", "eval", "evaluate 3D human pose predictions (specs/pose.md)"},
     .tables = (const char *const[]){"pose", NULL},
     .options = pose_options,
     .open = pose_open,

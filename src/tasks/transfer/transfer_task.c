@@ -217,6 +217,7 @@ static int transfer_finish(sb_task_ctx *t, const sb_unit *units, const sb_record
 const sb_task sb_task_transfer = {
     .name = "transfer",
     .summary = "transferability scores of a model zoo (LogME, LEEP, NCE, H-score, GBC, TransRate, PARC, ...)",
+    .cli = {"transfer", "score", "score a model zoo's transferability (specs/transferability.md)"},
     .tables = (const char *const[]){"scores", "truth", NULL},
     .options = transfer_options,
     .open = transfer_open,
