@@ -105,7 +105,7 @@ static int move_aside(const char *dir, sb_err *err)
     while (!rc && (e = readdir(d))) {
         if (!is_output(e->d_name))
             continue;
-        char from[1400], to[1400];
+        char from[1600], to[1600];
         snprintf(from, sizeof from, "%s/%s", dir, e->d_name);
         snprintf(to, sizeof to, "%s/%s", aside, e->d_name);
         if (rename(from, to) != 0)
