@@ -23,11 +23,31 @@ typedef struct reader_state {
     size_t rows_cap;
 } reader_state;
 
+/* Text from the file made safe for a one-line message: at most cap - 1 bytes, control
+ * characters (a quoted field may hold a newline) shown as '?'. */
+static const char *clean(const char *s, char *out, size_t cap)
+{
+    size_t i = 0;
+    for (; s[i] && i + 1 < cap; i++)
+        out[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+    out[i] = '\0';
+    return out;
+}
+
+static int has_control(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            return 1;
+    return 0;
+}
+
 /* "column NAME" once the header is known, "field N" in the header itself. */
 static void column_name(const reader_state *st, size_t i, char *out, size_t cap)
 {
+    char name[81];
     if (st->t->header && i < st->t->ncols)
-        snprintf(out, cap, "column %.80s", st->t->header[i]);
+        snprintf(out, cap, "column %s", clean(st->t->header[i], name, sizeof name));
     else
         snprintf(out, cap, "field %zu", i + 1);
 }
@@ -85,17 +105,24 @@ static void drop_row(reader_state *st)
 }
 
 /* Takes the row's fields as the header, refusing a name given twice (sb_csv_col would
- * silently pick the first). */
+ * silently pick the first) or holding a control character (every message names columns). */
 static void take_header(reader_state *st)
 {
     sb_csv *t = st->t;
-    for (size_t i = 0; i < st->nf; i++)
+    char name[81];
+    for (size_t i = 0; i < st->nf; i++) {
+        if (has_control(st->row[i])) {
+            fail_at(st, i, "a column name with a control character (a line break inside quotes?)");
+            return;
+        }
         for (size_t k = 0; k < i; k++)
             if (!strcmp(st->row[i], st->row[k])) {
-                st->rc = sb_fail(st->err, SB_EINPUT, "%s line %zu: column '%.80s' appears twice in the header "
-                                 "(fields %zu and %zu)", t->path, st->line, st->row[i], k + 1, i + 1);
+                st->rc = sb_fail(st->err, SB_EINPUT, "%s line %zu: column '%s' appears twice in the header "
+                                 "(fields %zu and %zu)", t->path, st->line, clean(st->row[i], name, sizeof name),
+                                 k + 1, i + 1);
                 return;
             }
+    }
     t->header = st->row;
     t->ncols = st->nf;
     st->row = NULL;
@@ -245,18 +272,20 @@ int sb_csv_col(const sb_csv *t, const char *name, size_t *col, sb_err *err)
             *col = c;
             return 0;
         }
-    char have[512] = "";
+    char have[512] = "", want[81];
     for (size_t c = 0; c < t->ncols && strlen(have) < sizeof have - 1; c++)
         snprintf(have + strlen(have), sizeof have - strlen(have), "%s%.60s", c ? ", " : "", t->header[c]);
-    return sb_fail(err, SB_EINPUT, "%s: no column '%s' (columns: %s)", t->path, name, have);
+    return sb_fail(err, SB_EINPUT, "%s: no column '%s' (columns: %s)", t->path, clean(name, want, sizeof want),
+                   have);
 }
 
 const char *sb_csv_get(const sb_csv *t, size_t row, size_t col) { return t->cells[row * t->ncols + col]; }
 
 static int bad_cell(const sb_csv *t, size_t row, size_t col, const char *what, sb_err *err)
 {
-    return sb_fail(err, SB_EINPUT, "%s line %zu (row %zu), column %.80s: '%.60s' is not %s", t->path, t->line[row],
-                   row + 1, t->header[col], sb_csv_get(t, row, col), what);
+    char text[61];
+    return sb_fail(err, SB_EINPUT, "%s line %zu (row %zu), column %.80s: '%s' is not %s", t->path, t->line[row],
+                   row + 1, t->header[col], clean(sb_csv_get(t, row, col), text, sizeof text), what);
 }
 
 static int only_blanks(const char *s)

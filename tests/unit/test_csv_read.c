@@ -77,6 +77,22 @@ static void test_header(void **state)
     BAD("", "t.csv: empty file (no header line)");
     BAD("\n\n", "t.csv: empty file");
     BAD("x,y,x\n1,2,3\n", "t.csv line 1: column 'x' appears twice in the header (fields 1 and 3)");
+    BAD("a,\"b\nc\"\n1,2\n", "t.csv line 2 (header), field 2: a column name with a control character");
+}
+
+/* Text of the file quoted in a message never breaks it over lines. */
+static void test_one_line_messages(void **state)
+{
+    (void)state;
+    sb_csv t = OK("v\n\"1\n2\"\n");
+    double v;
+    sb_err err = {0};
+    assert_int_equal(sb_csv_number(&t, 0, 0, &v, &err), SB_EINPUT);
+    assert_non_null(strstr(err.msg, "column v: '1?2' is not a finite number"));
+    size_t col;
+    assert_int_equal(sb_csv_col(&t, "a\nb", &col, &err), SB_EINPUT);
+    assert_non_null(strstr(err.msg, "no column 'a?b'"));
+    sb_csv_free(&t);
 }
 
 /* A field may be 1 MiB, not one byte more, quoted or not; a row up to 10000 fields. */
@@ -198,6 +214,7 @@ int main(void)
         cmocka_unit_test(test_nul_bytes),        cmocka_unit_test(test_header),
         cmocka_unit_test(test_limits),           cmocka_unit_test(test_numbers),
         cmocka_unit_test(test_integers),         cmocka_unit_test(test_files),
+        cmocka_unit_test(test_one_line_messages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
