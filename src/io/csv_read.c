@@ -209,6 +209,9 @@ static int read_source(sb_csv *t, const char *name, source *src, sb_err *err)
     struct csv_parser p;
     if (csv_init(&p, CSV_APPEND_NULL))
         return sb_fail(err, SB_ENOMEM, "%s: out of memory", name);
+    /* libcsv grows a field's buffer by this much at a time (128 bytes by default): a long
+     * field would be copied over and over. */
+    csv_set_blk_size(&p, 65536);
     reader_state st = {.t = t, .err = err, .line = 1};
     if (src->fp) {
         char buf[65536];

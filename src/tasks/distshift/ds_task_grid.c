@@ -28,7 +28,7 @@ static const sb_option grid_options[] = {
     {"test_sets", SB_OPT_STRING, "aligned,balanced,anti_aligned",
      "test sets (list of aligned, balanced, anti_aligned, absent)", 0, SB_NO_RANGE},
     {"diversity", SB_OPT_STRING, "0,0.5,1", "shares of test samples from held-out styles (list in [0,1])", 0, SB_NO_RANGE},
-    {"seeds", SB_OPT_INT, NULL, "replicates per cell [default: 5; large: 10]", 0, {1, 1000}},
+    {"seeds", SB_OPT_INT, NULL, "replicates per cell [default: 5; large: 10]", 0, {1, 100000}},
     {"samples", SB_OPT_INT, NULL, "shift evaluation points M per cell, 0 = no shift.csv [default: 1000; large: 2000]", 0, {0, 1000000}},
     {"l2", SB_OPT_DOUBLE, "1e-4", "L2 penalty of the logistic regression (logreg.h)", 0, SB_NO_RANGE},
     {"eps_div", SB_OPT_DOUBLE, "1e-12", "epsilon of the diversity-shift indicator", 0, SB_NO_RANGE},
