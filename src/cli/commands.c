@@ -1,6 +1,7 @@
 #include "cli/commands.h"
 #include "cli/slurm_submit.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,28 +57,13 @@ static int parse_shard(const char *s, int *i, int *n, sb_err *err)
 {
     *i = 0;
     *n = 1;
-    if (!s)
-        return 0;
-    int a, b;
-    char extra;
-    if (sscanf(s, "%d/%d%c", &a, &b, &extra) != 2 || b < 1 || a < 1 || a > b)
-        return sb_fail(err, SB_EUSAGE, "--shard takes i/n with 1 <= i <= n (e.g. 2/8), not '%s'", s);
-    *i = a - 1;
-    *n = b;
-    return 0;
+    return s ? sb_parse_shard(s, i, n, err) : 0;
 }
 
 static int parse_seed(const char *s, uint64_t *seed, sb_err *err)
 {
     *seed = 0;
-    if (!s)
-        return 0;
-    char *end;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (!s[0] || *end || s[0] == '-')
-        return sb_fail(err, SB_EUSAGE, "--seed takes a non-negative integer, not '%s'", s);
-    *seed = v;
-    return 0;
+    return s ? sb_parse_u64("--seed", s, seed, err) : 0;
 }
 
 static void print_options(const sb_option *o)
@@ -88,10 +74,11 @@ static void print_options(const sb_option *o)
         for (char *p = name + 2; *p; p++)
             if (*p == '_')
                 *p = '-';
-        char def[128] = "";
+        char def[128] = "", range[64];
         if (o->def)
             snprintf(def, sizeof def, " [default: %s]", o->def);
-        printf("  %-22s %s%s%s\n", name, o->help, o->required ? " (required)" : "", def);
+        sb_option_range_text(o, range, sizeof range);
+        printf("  %-22s %s%s%s%s\n", name, o->help, range, o->required ? " (required)" : "", def);
     }
 }
 
@@ -392,6 +379,9 @@ static int cmd_show(sb_cli *cli, const sb_command *cmd, int argc, char **argv)
     const char *cols = rc ? NULL : sb_args_get(&a, "columns");
     const char *rows = rc ? NULL : sb_args_get(&a, "rows");
     const char *where = rc ? NULL : sb_args_get(&a, "where");
+    long long limit = LLONG_MAX;
+    if (!rc && rows)
+        rc = sb_parse_int("shardbench show: --rows", rows, 0, LLONG_MAX, &limit, &err);
     if (!rc)
         rc = sb_args_check_used(&a, "shardbench show", &err);
     sb_csv t;
@@ -427,7 +417,6 @@ static int cmd_show(sb_cli *cli, const sb_command *cmd, int argc, char **argv)
         }
     }
     if (!rc && cli->rank == 0) {
-        size_t limit = rows ? (size_t)strtoul(rows, NULL, 10) : (size_t)-1;
         size_t width[64];
         char cell[64];
         for (size_t pass = 0; pass < 2; pass++) {
@@ -440,7 +429,7 @@ static int cmd_show(sb_cli *cli, const sb_command *cmd, int argc, char **argv)
             if (pass)
                 printf("\n");
             size_t shown = 0;
-            for (size_t r = 0; r < t.nrows && shown < limit; r++) {
+            for (size_t r = 0; r < t.nrows && shown < (unsigned long long)limit; r++) {
                 int keep = 1;
                 for (size_t w = 0; w < nw; w++)
                     keep &= !strcmp(sb_csv_get(&t, r, wcol[w]), wval[w]);

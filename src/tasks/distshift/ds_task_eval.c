@@ -15,9 +15,9 @@
 #include "tasks/distshift/ds_metrics.h"
 
 static const sb_option eval_options[] = {
-    {"input", SB_OPT_PATH, NULL, "HDF5 file with /sets/<name>/{score,label[,spurious][,group]}", 1},
-    {"threshold", SB_OPT_DOUBLE, "0.5", "decision threshold on the score (a set's threshold attribute wins)", 0},
-    {NULL, 0, NULL, NULL, 0}};
+    {"input", SB_OPT_PATH, NULL, "HDF5 file with /sets/<name>/{score,label[,spurious][,group]}", 1, SB_NO_RANGE},
+    {"threshold", SB_OPT_DOUBLE, "0.5", "decision threshold on the score (a set's threshold attribute wins)", 0, SB_NO_RANGE},
+    {NULL, 0, NULL, NULL, 0, SB_NO_RANGE}};
 
 typedef struct eval_state {
     char input[1024];

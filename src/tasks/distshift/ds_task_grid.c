@@ -24,17 +24,17 @@
 #include "tasks/distshift/ds_shift.h"
 
 static const sb_option grid_options[] = {
-    {"rho_train", SB_OPT_STRING, "0,0.2,0.5,0.8,0.9,0.95,1", "train bias levels rho in [0,1] (list)", 0},
+    {"rho_train", SB_OPT_STRING, "0,0.2,0.5,0.8,0.9,0.95,1", "train bias levels rho in [0,1] (list)", 0, SB_NO_RANGE},
     {"test_sets", SB_OPT_STRING, "aligned,balanced,anti_aligned",
-     "test sets (list of aligned, balanced, anti_aligned, absent)", 0},
-    {"diversity", SB_OPT_STRING, "0,0.5,1", "shares of test samples from held-out styles (list in [0,1])", 0},
-    {"seeds", SB_OPT_INT, NULL, "replicates per cell [default: 5; large: 10]", 0},
-    {"samples", SB_OPT_INT, NULL, "shift evaluation points M per cell, 0 = no shift.csv [default: 1000; large: 2000]", 0},
-    {"l2", SB_OPT_DOUBLE, "1e-4", "L2 penalty of the logistic regression (logreg.h)", 0},
-    {"eps_div", SB_OPT_DOUBLE, "1e-12", "epsilon of the diversity-shift indicator", 0},
-    {"eps_cor", SB_OPT_DOUBLE, "5e-4", "epsilon of the correlation-shift indicator", 0},
+     "test sets (list of aligned, balanced, anti_aligned, absent)", 0, SB_NO_RANGE},
+    {"diversity", SB_OPT_STRING, "0,0.5,1", "shares of test samples from held-out styles (list in [0,1])", 0, SB_NO_RANGE},
+    {"seeds", SB_OPT_INT, NULL, "replicates per cell [default: 5; large: 10]", 0, {1, 100000}},
+    {"samples", SB_OPT_INT, NULL, "shift evaluation points M per cell, 0 = no shift.csv [default: 1000; large: 2000]", 0, {0, 1000000}},
+    {"l2", SB_OPT_DOUBLE, "1e-4", "L2 penalty of the logistic regression (logreg.h)", 0, SB_NO_RANGE},
+    {"eps_div", SB_OPT_DOUBLE, "1e-12", "epsilon of the diversity-shift indicator", 0, SB_NO_RANGE},
+    {"eps_cor", SB_OPT_DOUBLE, "5e-4", "epsilon of the correlation-shift indicator", 0, SB_NO_RANGE},
     SB_DS_DATA_OPTIONS,
-    {NULL, 0, NULL, NULL, 0}};
+    {NULL, 0, NULL, NULL, 0, SB_NO_RANGE}};
 
 typedef struct grid_state {
     sb_ds_config cfg;

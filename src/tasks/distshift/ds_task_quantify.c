@@ -22,14 +22,14 @@
 #include "tasks/distshift/ds_shift.h"
 
 static const sb_option quantify_options[] = {
-    {"input", SB_OPT_PATH, NULL, "HDF5 file with /P/z, /P/y, /Q/z, /Q/y", 1},
-    {"points", SB_OPT_PATH, NULL, "HDF5 file with /points (M x d, standardised) instead of drawing them", 0},
-    {"samples", SB_OPT_INT, "10000", "evaluation points M drawn from the pooled KDE", 0},
-    {"eps_div", SB_OPT_DOUBLE, "1e-12", "epsilon of the diversity-shift indicator", 0},
-    {"eps_cor", SB_OPT_DOUBLE, "5e-4", "epsilon of the correlation-shift indicator", 0},
-    {"hellinger", SB_OPT_BOOL, "false", "use the reference's non-legacy (Hellinger-type) terms", 0},
-    {"block", SB_OPT_INT, "1024", "points per work unit (a multiple of 256)", 0},
-    {NULL, 0, NULL, NULL, 0}};
+    {"input", SB_OPT_PATH, NULL, "HDF5 file with /P/z, /P/y, /Q/z, /Q/y", 1, SB_NO_RANGE},
+    {"points", SB_OPT_PATH, NULL, "HDF5 file with /points (M x d, standardised) instead of drawing them", 0, SB_NO_RANGE},
+    {"samples", SB_OPT_INT, "10000", "evaluation points M drawn from the pooled KDE", 0, {1, 1000000}},
+    {"eps_div", SB_OPT_DOUBLE, "1e-12", "epsilon of the diversity-shift indicator", 0, SB_NO_RANGE},
+    {"eps_cor", SB_OPT_DOUBLE, "5e-4", "epsilon of the correlation-shift indicator", 0, SB_NO_RANGE},
+    {"hellinger", SB_OPT_BOOL, "false", "use the reference's non-legacy (Hellinger-type) terms", 0, SB_NO_RANGE},
+    {"block", SB_OPT_INT, "1024", "points per work unit (a multiple of 256)", 0, {256, 1048576}},
+    {NULL, 0, NULL, NULL, 0, SB_NO_RANGE}};
 
 typedef struct quantify_state {
     char input[1024], points[1024];

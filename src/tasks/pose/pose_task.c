@@ -12,12 +12,12 @@
 #include "tasks/pose/pose_skeleton.h"
 
 static const sb_option pose_options[] = {
-    {"input", SB_OPT_PATH, NULL, "HDF5 file with /sequences/<name>/{gt,pred,hyp,weights}", 1},
-    {"pck_threshold", SB_OPT_DOUBLE, "150", "PCK threshold in mm (errors strictly below count)", 0},
-    {"clip", SB_OPT_INT, "0", "frames per clip for bone_std (0 = whole sequence)", 0},
+    {"input", SB_OPT_PATH, NULL, "HDF5 file with /sequences/<name>/{gt,pred,hyp,weights}", 1, SB_NO_RANGE},
+    {"pck_threshold", SB_OPT_DOUBLE, "150", "PCK threshold in mm (errors strictly below count)", 0, SB_NO_RANGE},
+    {"clip", SB_OPT_INT, "0", "frames per clip for bone_std (0 = whole sequence)", 0, {0, 1000000}},
     {"root_relative", SB_OPT_BOOL, "false", "subtract joint 0 from gt and predictions first "
-                                            "(a sequence attribute root_relative=1 also asks for it)", 0},
-    {NULL, 0, NULL, NULL, 0}};
+                                            "(a sequence attribute root_relative=1 also asks for it)", 0, SB_NO_RANGE},
+    {NULL, 0, NULL, NULL, 0, SB_NO_RANGE}};
 
 typedef struct pose_state {
     char input[1024];

@@ -14,9 +14,9 @@
 #include "tasks/transfer/scorer.h"
 
 static const sb_option transfer_options[] = {
-    {"manifest", SB_OPT_PATH, NULL, "CSV dataset,model,path[,accuracy][,imagenet_acc] (paths relative to it)", 1},
-    {"scorers", SB_OPT_STRING, "all", "comma-separated scorers, or all (see docs/scorers.md)", 0},
-    {NULL, 0, NULL, NULL, 0}};
+    {"manifest", SB_OPT_PATH, NULL, "CSV dataset,model,path[,accuracy][,imagenet_acc] (paths relative to it)", 1, SB_NO_RANGE},
+    {"scorers", SB_OPT_STRING, "all", "comma-separated scorers, or all (see docs/scorers.md)", 0, SB_NO_RANGE},
+    {NULL, 0, NULL, NULL, 0, SB_NO_RANGE}};
 
 #define MAX_SCORERS 64
 
