@@ -122,3 +122,24 @@ char *sb_get_strdup(sb_reader *r)
     r->p += n;
     return s;
 }
+
+int sb_reader_has(sb_reader *r, uint64_t n, size_t elem_size)
+{
+    uint64_t left = (uint64_t)(r->end - r->p);
+    /* n × elem_size > left, written so that the product cannot wrap. */
+    if (r->bad || (elem_size && n > left / elem_size)) {
+        r->bad = 1;
+        return 0;
+    }
+    return 1;
+}
+
+uint64_t sb_get_count(sb_reader *r, size_t elem_size, uint64_t max)
+{
+    uint64_t n = sb_get_u64(r);
+    if (r->bad || n > max || !sb_reader_has(r, n, elem_size)) {
+        r->bad = 1;
+        return 0;
+    }
+    return n;
+}
