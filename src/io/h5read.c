@@ -16,6 +16,12 @@ int sb_h5_open(sb_h5file *f, const char *path, sb_err *err)
     f->id = H5I_INVALID_HID;
     /* Before any open: fopen or H5Fopen on a FIFO would block forever. */
     int rc = sb_input_check(path, err);
+    if (rc == SB_EIO && err) { /* stat failed: "<path>: cannot open: <reason>" */
+        size_t k = strlen(path);
+        char why[sizeof err->msg];
+        snprintf(why, sizeof why, "%s", strncmp(err->msg, path, k) ? err->msg : err->msg + k + 2);
+        return sb_fail(err, SB_EIO, "%s: cannot open: %s", path, why);
+    }
     if (rc)
         return rc;
     FILE *probe = fopen(path, "rb");
