@@ -63,7 +63,7 @@ int sb_buf_check(const sb_buf *b, sb_err *err)
 void sb_reader_init(sb_reader *r, const void *data, size_t len)
 {
     r->p = data;
-    r->end = r->p + len;
+    r->end = data ? r->p + len : r->p; /* NULL + 0 is undefined in C: an empty reader instead */
     r->bad = 0;
 }
 

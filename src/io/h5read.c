@@ -490,7 +490,8 @@ int sb_h5_list_group(const sb_h5file *f, const char *group, size_t *n, char ***n
         sb_h5_free_strings(l.names, l.n);
         return sb_fail(err, SB_EIO, "%s: could not list group %s", f->path, group);
     }
-    qsort(l.names, l.n, sizeof *l.names, cmp_str);
+    if (l.n) /* an empty group leaves names NULL, which qsort may not be given */
+        qsort(l.names, l.n, sizeof *l.names, cmp_str);
     *n = l.n;
     *names = l.names;
     return 0;

@@ -126,13 +126,25 @@ static void test_strdup_absurd_length(void **st)
     sb_buf_free(&b);
 }
 
+static void test_empty_reader(void **st)
+{
+    (void)st;
+    sb_reader r;
+    sb_reader_init(&r, NULL, 0); /* a record without data: no arithmetic on NULL (UBSan) */
+    assert_int_equal(sb_get_count(&r, 8, 10), 0);
+    assert_int_equal(r.bad, 1);
+    char s[4] = "x";
+    sb_get_str(&r, s, sizeof s);
+    assert_string_equal(s, "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip),          cmocka_unit_test(test_count_fits_exactly),
         cmocka_unit_test(test_count_one_too_many),  cmocka_unit_test(test_count_product_wraps),
         cmocka_unit_test(test_count_above_max),     cmocka_unit_test(test_bad_reader_stays_bad),
-        cmocka_unit_test(test_strdup_absurd_length),
+        cmocka_unit_test(test_strdup_absurd_length), cmocka_unit_test(test_empty_reader),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
