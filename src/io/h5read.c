@@ -10,6 +10,15 @@
 
 void sb_h5_quiet(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
 
+const char *sb_h5_printable(const char *s, char *buf, size_t cap)
+{
+    size_t k = 0;
+    for (; s[k] && k + 1 < cap; k++)
+        buf[k] = (unsigned char)s[k] < 0x20 || s[k] == 0x7f ? '?' : s[k];
+    buf[k] = '\0';
+    return buf;
+}
+
 int sb_h5_open(sb_h5file *f, const char *path, sb_err *err)
 {
     snprintf(f->path, sizeof f->path, "%s", path);
@@ -489,6 +498,16 @@ int sb_h5_list_group(const sb_h5file *f, const char *group, size_t *n, char ***n
     if (st < 0 || l.oom) {
         sb_h5_free_strings(l.names, l.n);
         return sb_fail(err, SB_EIO, "%s: could not list group %s", f->path, group);
+    }
+    for (size_t i = 0; i < l.n && !st && !l.oom; i++) {
+        char shown[200];
+        if (strcmp(sb_h5_printable(l.names[i], shown, sizeof shown), l.names[i])) {
+            /* Member names become unit keys, CSV cells and error messages: one line each. */
+            int rc = sb_fail(err, SB_EINPUT, "%s: %s has a member named '%s' with a control character (shown as ?)",
+                             f->path, group, shown);
+            sb_h5_free_strings(l.names, l.n);
+            return rc;
+        }
     }
     if (l.n) /* an empty group leaves names NULL, which qsort may not be given */
         qsort(l.names, l.n, sizeof *l.names, cmp_str);

@@ -67,7 +67,9 @@ int sb_h5_read_i64(const sb_h5file *f, const char *name, int want_rank, size_t d
 int sb_h5_read_strings(const sb_h5file *f, const char *name, size_t *n, char ***out, sb_err *err);
 void sb_h5_free_strings(char **s, size_t n);
 
-/* Names of the members of a group, sorted by name (byte order). */
+/* Names of the members of a group, sorted by name (byte order). A name holding a control
+ * character (a newline, ESC, ...) is SB_EINPUT: names become unit keys, CSV cells and
+ * one-line messages. */
 int sb_h5_list_group(const sb_h5file *f, const char *group, size_t *n, char ***names, sb_err *err);
 
 /* Attributes of the object at obj. has: 1 if present. */
@@ -80,6 +82,10 @@ int sb_h5_attr_string(const sb_h5file *f, const char *obj, const char *attr, cha
                       sb_err *err);
 int sb_h5_attr_strings(const sb_h5file *f, const char *obj, const char *attr, size_t *n,
                        char ***out, sb_err *err);
+
+/* s for a one-line message: control characters (bytes < 0x20 and 0x7f) become '?', and at
+ * most cap−1 bytes are kept. Returns buf. */
+const char *sb_h5_printable(const char *s, char *buf, size_t cap);
 
 /* Silences HDF5's own error stack printing; our messages replace it. */
 void sb_h5_quiet(void);

@@ -295,6 +295,27 @@ static void test_empty_group(void **st)
     sb_h5_close(&h);
 }
 
+/* A member name with a newline would split every message and CSV row that names it. */
+static void test_member_name_with_newline(void **st)
+{
+    (void)st;
+    const char *p = tmp_path("newline.h5");
+    hid_t f = H5Fcreate(p, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    H5Gclose(H5Gcreate2(f, "/sets", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+    H5Gclose(H5Gcreate2(f, "/sets/ok", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+    H5Gclose(H5Gcreate2(f, "/sets/two\nlines", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+    H5Fclose(f);
+    sb_h5file h;
+    sb_err err = {0};
+    assert_int_equal(sb_h5_open(&h, p, &err), 0);
+    size_t n;
+    char **names;
+    assert_int_equal(sb_h5_list_group(&h, "/sets", &n, &names, &err), SB_EINPUT);
+    assert_non_null(strstr(err.msg, "/sets has a member named 'two?lines' with a control character"));
+    assert_null(strchr(err.msg, '\n'));
+    sb_h5_close(&h);
+}
+
 static void on_alarm(int sig)
 {
     (void)sig;
@@ -325,7 +346,7 @@ int main(void)
         cmocka_unit_test(test_never_written),         cmocka_unit_test(test_rank9),
         cmocka_unit_test(test_external_storage),      cmocka_unit_test(test_good_file_still_reads),
         cmocka_unit_test(test_attribute_shapes),      cmocka_unit_test(test_empty_group),
-        cmocka_unit_test(test_fifo_refused),
+        cmocka_unit_test(test_member_name_with_newline), cmocka_unit_test(test_fifo_refused),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -179,6 +179,12 @@ static void test_parts_bad(void **st)
     s.parts = longname;
     s.nparts = 1;
     expect_error(&s, "root attribute parts[0]: the name must have 1..31 characters");
+    const char *space[1] = {"left arm:1-2"}; /* the name becomes a CSV column */
+    s.parts = space;
+    expect_error(&s, "root attribute parts[0]: the name has character 4 outside [A-Za-z0-9_-]");
+    const char *newline[1] = {"arm\n:9-1"};
+    s.parts = newline;
+    expect_error(&s, "root attribute parts[0] = 'arm?:9-1'");
     const char *noname[1] = {":1-2"};
     s.parts = noname;
     expect_error(&s, "root attribute parts[0]: the name must have 1..31 characters");

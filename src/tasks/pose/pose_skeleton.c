@@ -125,6 +125,8 @@ static int parse_range(const char *text, size_t J, int *first, int *last)
     return 0;
 }
 
+static const char PART_NAME_CHARS[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
+
 /* One part from its name and range; index i names it in errors. */
 static int set_part(const char *path, size_t i, const char *name, size_t name_len, int64_t first, int64_t last,
                     size_t J, sb_pose_part *p, sb_err *err)
@@ -132,6 +134,11 @@ static int set_part(const char *path, size_t i, const char *name, size_t name_le
     if (name_len == 0 || name_len >= sizeof p->name)
         return sb_fail(err, SB_EINPUT, "%s: root attribute parts[%zu]: the name must have 1..%zu characters", path, i,
                        sizeof p->name - 1);
+    /* The name becomes the pose.csv columns part_mpjpe_<name>[_aligned]. */
+    for (size_t c = 0; c < name_len; c++)
+        if (!strchr(PART_NAME_CHARS, name[c]))
+            return sb_fail(err, SB_EINPUT, "%s: root attribute parts[%zu]: the name has character %zu outside "
+                           "[A-Za-z0-9_-]", path, i, c);
     if (first < 0 || last < first || last >= (int64_t)J)
         return sb_fail(err, SB_EINPUT, "%s: root attribute parts[%zu] '%.*s': joints %lld..%lld are not a range in "
                        "0..%zu", path, i, (int)name_len, name, (long long)first, (long long)last, J - 1);
@@ -146,6 +153,7 @@ static int fill_parts(const char *path, char **names, const int64_t *ranges, siz
 {
     size_t J = s->skel.joints;
     int rc = 0;
+    char shown[100];
     for (size_t i = 0; i < n && !rc; i++) {
         int a = 0, b = 0;
         const char *colon = strrchr(names[i], ':');
@@ -153,7 +161,7 @@ static int fill_parts(const char *path, char **names, const int64_t *ranges, siz
             rc = set_part(path, i, names[i], strlen(names[i]), ranges[2 * i], ranges[2 * i + 1], J, &s->parts[i], err);
         else if (!colon || parse_range(colon + 1, J, &a, &b))
             rc = sb_fail(err, SB_EINPUT, "%s: root attribute parts[%zu] = '%s': not 'name:first-last' with joints "
-                         "0..%zu", path, i, names[i], J - 1);
+                         "0..%zu", path, i, sb_h5_printable(names[i], shown, sizeof shown), J - 1);
         else
             rc = set_part(path, i, names[i], (size_t)(colon - names[i]), a, b, J, &s->parts[i], err);
         for (size_t k = 0; k < i && !rc; k++)
