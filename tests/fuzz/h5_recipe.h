@@ -311,17 +311,27 @@ static inline void rc_name(recipe *r, const char *given, char *out, size_t cap)
         snprintf(out, cap, "%s", given);
 }
 
-/* This process's scratch folder (under $TMPDIR), made once. */
+static char rc_scratch[512];
+
+static inline void rc_remove_scratch(void)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", rc_scratch);
+    if (rc_scratch[0] && system(cmd) != 0)
+        fprintf(stderr, "fuzz: could not remove %s\n", rc_scratch);
+}
+
+/* This process's scratch folder (under $TMPDIR), made once and removed at exit. */
 static inline const char *rc_dir(void)
 {
-    static char dir[512];
-    if (!dir[0]) {
+    if (!rc_scratch[0]) {
         const char *t = getenv("TMPDIR");
-        snprintf(dir, sizeof dir, "%s/sbfuzz_h5_XXXXXX", t && t[0] ? t : "/tmp");
-        if (!mkdtemp(dir))
+        snprintf(rc_scratch, sizeof rc_scratch, "%s/sbfuzz_h5_XXXXXX", t && t[0] ? t : "/tmp");
+        if (!mkdtemp(rc_scratch))
             abort();
+        atexit(rc_remove_scratch);
     }
-    return dir;
+    return rc_scratch;
 }
 
 static inline hid_t rc_create_file(const char *path)
