@@ -195,7 +195,7 @@ static int eval_finish(sb_task_ctx *t, const sb_unit *units, const sb_record *re
         double acc = sb_get_f64(&rd), auc = sb_get_f64(&rd), bacc = sb_get_f64(&rd), wga = sb_get_f64(&rd);
         uint64_t ng = sb_get_u64(&rd);
         sb_get_str(&rd, reason, sizeof reason);
-        if (rd.bad) {
+        if (rd.bad || nn > INT64_MAX || ng > nn) {
             rc = sb_fail(err, SB_EINPUT, "journal record of set %s is corrupt", units[i].key);
             break;
         }

@@ -220,8 +220,14 @@ static void put_rec(sb_buf *b, const cell_rec *r)
     sb_buf_put_str(b, r->shift_reason);
 }
 
-static int get_rec(const sb_record *rec, cell_rec *r)
+/* Decodes the record of unit u and checks it is that unit's cell: finish indexes its grid by
+ * the record's rho, test set, diversity and seed, so a value from elsewhere would point outside. */
+static int get_rec(const grid_state *s, const sb_unit *u, const sb_record *rec, cell_rec *r)
 {
+    uint64_t cells = (uint64_t)s->nrho * s->ntest * s->ndiv * (uint64_t)s->seeds;
+    if (u->arg < 0 || (uint64_t)u->arg >= cells)
+        return -1;
+    cell c = cell_of(s, u->arg);
     sb_reader rd;
     sb_reader_init(&rd, rec->data, rec->len);
     r->rho = sb_get_f64(&rd);
@@ -242,7 +248,9 @@ static int get_rec(const sb_record *rec, cell_rec *r)
     r->shift_cor = sb_get_f64(&rd);
     r->n_points = sb_get_u64(&rd);
     sb_get_str(&rd, r->shift_reason, sizeof r->shift_reason);
-    return rd.bad || r->test_set < 0 || r->test_set >= SB_DS_N_TEST_SETS ? -1 : 0;
+    int same_cell = r->rho == s->rho[c.ri] && r->test_set == (int64_t)s->tests[c.ti] && r->div == s->div[c.fi] &&
+                    r->seed == (int64_t)c.k;
+    return rd.bad || !same_cell ? -1 : 0;
 }
 
 /* The shift of one cell; a singular KDE (e.g. the all-zero spurious part of "absent") leaves the
@@ -713,7 +721,7 @@ static int findings_table(const grid_view *g, sb_tables *out, sb_err *err)
 static int grid_finish(sb_task_ctx *t, const sb_unit *units, const sb_record *records, size_t n, sb_tables *out,
                        sb_err *err)
 {
-    (void)t;
+    const grid_state *s = t->state;
     cell_rec *r = sb_calloc(n + 1, sizeof *r, "distshift records", err);
     int *ok = sb_calloc(n + 1, sizeof *ok, "distshift records", err);
     size_t *order = sb_calloc(n + 1, sizeof *order, "distshift records", err);
@@ -722,7 +730,7 @@ static int grid_finish(sb_task_ctx *t, const sb_unit *units, const sb_record *re
     for (size_t i = 0; i < n && !rc; i++) {
         if (!records[i].data || records[i].failed)
             continue;
-        if (get_rec(&records[i], &r[i]))
+        if (get_rec(s, &units[i], &records[i], &r[i]))
             rc = sb_fail(err, SB_EINPUT, "journal record of distshift cell %s is corrupt", units[i].key);
         ok[i] = 1;
         order[nok++] = i;

@@ -257,8 +257,11 @@ static int decode(const sb_record *rec, pose_row *r)
     r->name = sb_get_strdup(&rd);
     r->action = sb_get_strdup(&rd);
     r->frames = sb_get_u64(&rd);
-    r->nc = sb_get_u64(&rd);
-    if (rd.bad || r->nc > 100000)
+    if (r->frames > INT64_MAX)
+        return -1;
+    /* Each column takes at least 24 bytes: a name's length prefix, the value and the pool. */
+    r->nc = sb_get_count(&rd, 24, UINT64_MAX);
+    if (rd.bad)
         return -1;
     r->cols = calloc(r->nc + 1, sizeof *r->cols);
     r->v = calloc(r->nc + 1, sizeof *r->v);
