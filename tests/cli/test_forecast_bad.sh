@@ -59,6 +59,20 @@ variant halfnan "a = f['gt/future_xy'][()]; a[2, 1, 0] = np.nan; f['gt/future_xy
 OUTDIR=o9 expect 1 "/gt/future_xy row 2 (log log_0000) step 2 is partly NaN" "future with NaN in x only" -- \
   "$SB_BIN" forecast eval --input halfnan.h5 --output o9 --quiet
 
+# /logs naming a log twice (issue 12: a use-after-free): refused naming the first repeat, also in
+# a --pred file; two repeats, so the message must pick the earliest (index 2 repeats index 1)
+variant duplog 'c = [x.decode() for x in f["logs"][()]]; c[3] = c[0]; c[2] = c[1]; del f["logs"]; f["logs"] = np.array(c, dtype=object).astype(h5py.string_dtype())'
+expect 2 "duplog.h5: /logs\[2\] is 'log_0001', the name of /logs\[1\] already" "a log name twice in /logs" -- \
+  "$SB_BIN" forecast eval --input duplog.h5 --output o12 --quiet
+expect 2 "duplog.h5: /logs\[2\] is 'log_0001', the name of /logs\[1\] already" "a log name twice in the --pred file's /logs" -- \
+  "$SB_BIN" forecast eval --input data/forecast.h5 --pred duplog.h5 --output o13 --quiet
+# inputs that are not regular files are refused before any read (a FIFO would block forever)
+mkfifo fifo.h5
+expect 2 "fifo.h5: not a regular file (a FIFO)" "a FIFO as --input" -- \
+  timeout 60 "$SB_BIN" forecast eval --input fifo.h5 --output o14 --quiet
+expect 2 "data: not a regular file (a directory)" "a directory as --pred" -- \
+  timeout 60 "$SB_BIN" forecast eval --input data/forecast.h5 --pred data --output o15 --quiet
+
 # two predictions moved to a timestamp the ground truth lacks: dropped and counted, as the reference
 variant orphan "r = ($rows_of)('pred', 'log_0003')[:2]; a = f['pred/timestamp_ns'][()]; a[r] = 7; f['pred/timestamp_ns'][...] = a"
 expect 0 "0 failed" "predictions at unknown timestamps are not an error" -- "$SB_BIN" forecast eval --input orphan.h5 --output o10 --quiet
@@ -87,5 +101,8 @@ printf 'log,timestamp_ns,track_id,category,x,y,ego_x,ego_y\nL,100,t1,BUS,1,2,0,0
 expect 2 "line 3, column category: 'CAR'" "unknown category name in tracks" -- "$SB_BIN" forecast convert --input cat.csv --output cat.h5
 printf 'log,timestamp_ns,track_id,category,x,y,ego_x,ego_y\nL,100,t1,BUS,1,nan,0,0\n' > nan.csv
 expect 2 "line 2" "NaN coordinate in tracks" -- "$SB_BIN" forecast convert --input nan.csv --output nan.h5
+mkfifo tracks_fifo.csv
+expect 2 "tracks_fifo.csv: not a regular file (a FIFO)" "a FIFO as the tracks of forecast convert" -- \
+  timeout 60 "$SB_BIN" forecast convert --input tracks_fifo.csv --output fifo_gt.h5
 [ ! -e dup.h5 ] && [ ! -e cat.h5 ] && ok "no output file after an error" || bad "an output file was left behind"
 finish

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "io/h5read.h"
+#include "io/input_file.h"
 
 #define GAP_ROWS 256          /* rows skipped inside one read rather than starting another */
 #define SEGMENT_ROWS 65536    /* longest read of rows that are not all wanted */
@@ -89,22 +90,52 @@ static int read_categories(const sb_h5file *f, size_t *n, int **map, sb_err *err
     return rc;
 }
 
+typedef struct named {
+    const char *name;
+    size_t at;
+} named;
+
+static int by_name_then_index(const void *a, const void *b)
+{
+    const named *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+    return c ? c : (x->at > y->at) - (x->at < y->at);
+}
+
+/* /logs with unique names. A repeated name is refused at the first index that repeats an
+ * earlier one; on any error *names is freed and left NULL (the caller frees nothing). */
 static int read_logs(const sb_h5file *f, size_t *n, char ***names, sb_err *err)
 {
     int rc = sb_h5_read_strings(f, "/logs", n, names, err);
-    if (rc) return rc;
-    char **s = malloc((*n ? *n : 1) * sizeof *s);
-    if (!s) {
-        sb_h5_free_strings(*names, *n);
-        return sb_fail(err, SB_ENOMEM, "%s: out of memory for /logs", f->path);
+    if (rc) {
+        *names = NULL;
+        *n = 0;
+        return rc;
     }
-    memcpy(s, *names, *n * sizeof *s);
-    qsort(s, *n, sizeof *s, cmp_str);
-    for (size_t i = 1; i < *n && !rc; i++)
-        if (!strcmp(s[i - 1], s[i]))
-            rc = sb_fail(err, SB_EINPUT, "%s: /logs names '%s' twice", f->path, s[i]);
-    free(s);
-    if (rc) sb_h5_free_strings(*names, *n);
+    named *s = malloc((*n ? *n : 1) * sizeof *s);
+    if (!s) {
+        rc = sb_fail(err, SB_ENOMEM, "%s: out of memory for /logs", f->path);
+    } else {
+        for (size_t i = 0; i < *n; i++) s[i] = (named){(*names)[i], i};
+        qsort(s, *n, sizeof *s, by_name_then_index);
+        /* equal names sort by index: a run's second entry is its earliest repeat */
+        size_t dup = *n, first = 0;
+        for (size_t i = 1; i < *n; i++)
+            if (!strcmp(s[i - 1].name, s[i].name) && s[i].at < dup &&
+                (i == 1 || strcmp(s[i - 2].name, s[i].name))) {
+                dup = s[i].at;
+                first = s[i - 1].at;
+            }
+        if (dup < *n)
+            rc = sb_fail(err, SB_EINPUT, "%s: /logs[%zu] is '%s', the name of /logs[%zu] already",
+                         f->path, dup, (*names)[dup], first);
+        free(s);
+    }
+    if (rc) {
+        sb_h5_free_strings(*names, *n);
+        *names = NULL;
+        *n = 0;
+    }
     return rc;
 }
 
@@ -201,7 +232,9 @@ int sb_fc_index_build(const char *gt_path, const char *pred_path, int top_k, sb_
     size_t ngl = 0, npl = 0;
     int64_t *glog = NULL, *plog = NULL;
     size_t *unit_of_glog = NULL, *unit_of_plog = NULL, *gcount = NULL, *pcount = NULL;
-    int rc = sb_h5_open(&g, ix->gt_path, err);
+    int rc = sb_input_check(ix->gt_path, err);
+    if (!rc && !same) rc = sb_input_check(ix->pred_path, err);
+    if (!rc) rc = sb_h5_open(&g, ix->gt_path, err);
     if (!rc && !same) rc = sb_h5_open(&p, ix->pred_path, err);
     const sb_h5file *pf = same ? &g : &p;
     if (!rc) rc = read_logs(&g, &ngl, &glogs, err);
