@@ -22,6 +22,14 @@ int sb_fc_record_cmp(const void *a, const void *b)
 
 void sb_fc_recset_init(sb_fc_recset *rs) { memset(rs, 0, sizeof *rs); }
 
+void sb_fc_recset_clear(sb_fc_recset *rs)
+{
+    for (int c = 0; c < SB_FC_NCELL; c++) rs->cell[c].n = 0;
+    memset(rs->n_gt, 0, sizeof rs->n_gt);
+    memset(rs->n_pred, 0, sizeof rs->n_pred);
+    rs->n_frames = 0;
+}
+
 void sb_fc_recset_free(sb_fc_recset *rs)
 {
     for (int c = 0; c < SB_FC_NCELL; c++) free(rs->cell[c].rec);
