@@ -47,6 +47,15 @@ OUTDIR=o6 expect 1 "/gt/category row $(cat badcat.row 2>/dev/null || echo X) (lo
 [ "$(wc -l < o6/forecasting_logs.csv)" -eq 4 ] && ! grep -q log_0001 o6/forecasting_logs.csv \
   && ok "the other 3 logs complete" || bad "forecasting_logs.csv: $(cat o6/forecasting_logs.csv)"
 
+# in a group of logs (--group-cost), the bad log takes its group with it; the message names it
+OUTDIR=o6g expect 1 "/gt/category row $(cat badcat.row 2>/dev/null || echo X) (log log_0001) is 40" "an unknown category index fails its group" -- \
+  "$SB_BIN" forecast eval --input badcat.h5 --group-cost 1e9 --output o6g --quiet
+grep -q "^forecast/log_0000\.\.log_0003,validate," o6g/failures.csv && [ "$(wc -l < o6g/forecasting_logs.csv)" -eq 1 ] \
+  && ok "failures.csv names the group log_0000..log_0003; no log of it is in the tables" \
+  || bad "grouped failure: $(cat o6g/failures.csv o6g/forecasting_logs.csv)"
+expect 2 "group_cost must be 0 or a positive number" "a negative --group-cost" -- \
+  "$SB_BIN" forecast eval --input data/forecast.h5 --group-cost -1 --output o6n --quiet
+
 variant nanpred "r = ($rows_of)('pred', 'log_0002')[5]; a = f['pred/current_xy'][()]; a[r, 1] = np.nan; f['pred/current_xy'][...] = a; open('nanpred.row', 'w').write(str(r))"
 OUTDIR=o7 expect 1 "/pred/current_xy row $(cat nanpred.row) (log log_0002) holds NaN" "NaN in a predicted current position" -- \
   mpirun -n 2 "$SB_BIN" forecast eval --input nanpred.h5 --output o7 --quiet

@@ -26,11 +26,15 @@ static const sb_option fc_options[] = {
     {"pred", SB_OPT_PATH, NULL, "HDF5 file with /logs, /categories, /pred (logs matched by name)", 0},
     {"top_k", SB_OPT_INT, "5", "1: the highest-scored mode; 5: the best of modes 0..4 (min ADE)", 0},
     {"max_range", SB_OPT_DOUBLE, "50", "keep agents closer than this to the ego vehicle (m)", 0},
+    {"group_cost", SB_OPT_DOUBLE, "0",
+     "group consecutive logs cheaper than this (ground-truth rows + predictions x K) into one unit "
+     "until the group reaches it; a failing log then fails its group (0: one log per unit)", 0},
     {NULL, 0, NULL, NULL, 0}};
 
 typedef struct fc_state {
     char input[1024], pred[1024];
     sb_fc_options opt;
+    double group_cost;
     sb_fc_index ix;
     int have_ix;
     sb_fc_log_data d; /* reused from unit to unit */
@@ -38,12 +42,6 @@ typedef struct fc_state {
     sb_fc_recset *rs;
     sb_fc_enc *enc;
 } fc_state;
-
-/* Logs whose cost (ground-truth rows + predictions x K) is below this are grouped with their
- * neighbours in /logs order until the group's cost reaches it; a larger log is a unit alone.
- * Measured in docs/forecasting.md ("Speed"): a unit's fixed cost (its reads and the engine's
- * bookkeeping) against the work of a short log. */
-#define UNIT_MIN_COST 0.0
 
 static int fc_open(sb_task_ctx *t, sb_err *err)
 {
@@ -55,13 +53,17 @@ static int fc_open(sb_task_ctx *t, sb_err *err)
     if ((rc = sb_opts_path(t->opts, fc_options, "input", s->input, sizeof s->input, err)) ||
         (rc = sb_opts_path(t->opts, fc_options, "pred", s->pred, sizeof s->pred, err)) ||
         (rc = sb_opts_long(t->opts, fc_options, "top_k", &k, err)) ||
-        (rc = sb_opts_double(t->opts, fc_options, "max_range", &s->opt.max_range, err)))
+        (rc = sb_opts_double(t->opts, fc_options, "max_range", &s->opt.max_range, err)) ||
+        (rc = sb_opts_double(t->opts, fc_options, "group_cost", &s->group_cost, err)))
         return rc;
     if (k != 1 && k != 5)
         return sb_fail(err, SB_EUSAGE, "%s: top_k must be 1 or 5 (the reference's two), not %ld",
                        t->opts->where, k);
     if (!(s->opt.max_range > 0) || !isfinite(s->opt.max_range))
         return sb_fail(err, SB_EUSAGE, "%s: max_range must be a positive number of metres",
+                       t->opts->where);
+    if (!(s->group_cost >= 0) || !isfinite(s->group_cost))
+        return sb_fail(err, SB_EUSAGE, "%s: group_cost must be 0 or a positive number",
                        t->opts->where);
     s->opt.top_k = (int)k;
     return 0;
@@ -120,7 +122,11 @@ static char *unit_key(const sb_fc_index *ix, size_t first, size_t count)
     return k;
 }
 
-/* arg = first log + (count - 1) * 2^32: a unit of one log keeps arg = its index */
+/* Logs cheaper than group_cost are grouped with their neighbours in /logs order until the
+ * group's cost reaches it; a log at or above it is a unit alone. A group is read at once and
+ * journaled as one record: fewer reads and less engine bookkeeping per agent, but a log that
+ * fails takes its group with it (the engine keeps no record for a failed unit).
+ * arg = first log + (count - 1) * 2^32: a unit of one log keeps arg = its index. */
 static int fc_plan(sb_task_ctx *t, sb_units *units, sb_err *err)
 {
     fc_state *s = t->state;
@@ -129,9 +135,9 @@ static int fc_plan(sb_task_ctx *t, sb_units *units, sb_err *err)
         rc = sb_fail(err, SB_EINPUT, "%s: %zu logs, more than 2^32 - 1", s->input, s->ix.n_logs);
     for (size_t i = 0, j; i < s->ix.n_logs && !rc; i = j) {
         double cost = log_cost(&s->ix, i);
-        for (j = i + 1; j < s->ix.n_logs && cost < UNIT_MIN_COST; j++) {
+        for (j = i + 1; j < s->ix.n_logs && cost < s->group_cost; j++) {
             double next = log_cost(&s->ix, j);
-            if (next >= UNIT_MIN_COST) break;
+            if (next >= s->group_cost) break;
             cost += next;
         }
         char *key = unit_key(&s->ix, i, j - i);
