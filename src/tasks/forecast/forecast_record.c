@@ -20,7 +20,7 @@ void sb_fc_put_varint(sb_buf *b, uint64_t v)
     sb_buf_put(b, t, (size_t)n);
 }
 
-uint64_t sb_fc_get_varint(sb_fc_cursor *c)
+uint64_t sb_fc_get_varint_slow(sb_fc_cursor *c)
 {
     uint64_t v = 0;
     for (int shift = 0; !c->bad; shift += 7) {
@@ -218,20 +218,6 @@ int sb_fc_part_encode(sb_buf *b, sb_fc_enc *e, const char *log, size_t gt_rows,
 }
 
 /* ---- reading ------------------------------------------------------------------------------ */
-
-double sb_fc_get_f64(sb_fc_cursor *c)
-{
-    if (c->bad || c->end - c->p < 8) {
-        c->bad = 1;
-        return 0.0;
-    }
-    uint64_t u = 0;
-    for (int i = 7; i >= 0; i--) u = u << 8 | c->p[i];
-    c->p += 8;
-    double d;
-    memcpy(&d, &u, sizeof d);
-    return d;
-}
 
 #define BAD(...)                                                                                   \
     do {                                                                                           \

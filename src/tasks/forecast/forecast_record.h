@@ -19,6 +19,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "core/buf.h"
 #include "core/err.h"
@@ -46,8 +47,27 @@ typedef struct sb_fc_cursor {
     int bad;
 } sb_fc_cursor;
 
-uint64_t sb_fc_get_varint(sb_fc_cursor *c);
-double sb_fc_get_f64(sb_fc_cursor *c);
+/* Inline: finish decodes every record byte through these, some bytes twice. */
+uint64_t sb_fc_get_varint_slow(sb_fc_cursor *c);
+static inline uint64_t sb_fc_get_varint(sb_fc_cursor *c)
+{
+    if (!c->bad && c->p < c->end && !(*c->p & 0x80)) return *c->p++;
+    return sb_fc_get_varint_slow(c);
+}
+
+static inline double sb_fc_get_f64(sb_fc_cursor *c)
+{
+    if (c->bad || c->end - c->p < 8) {
+        c->bad = 1;
+        return 0.0;
+    }
+    uint64_t u = 0;
+    for (int i = 7; i >= 0; i--) u = u << 8 | c->p[i];
+    c->p += 8;
+    double d;
+    memcpy(&d, &u, sizeof d);
+    return d;
+}
 
 /* One part as read: counts checked, the table and the cells left encoded. */
 typedef struct sb_fc_part {
