@@ -5,8 +5,8 @@
  * SB_EINPUT naming the unit, never read past its end (run under ASan/UBSan in CI).
  *
  * The hand-made record: one log "L", 1 ground-truth row, 2 predictions; one ground-truth agent
- * counted in (static, REGULAR_VEHICLE); the two predictions listed in sweep order, (0.9, /pred
- * row 10) then (0.8, row 11); one cell, (REGULAR_VEHICLE, static, 2 m), with two records: rank
+ * counted in (static, REGULAR_VEHICLE); the two predictions listed (one category group,
+ * REGULAR_VEHICLE) in sweep order, (0.9, /pred row 10) then (0.8, row 11); one cell, (REGULAR_VEHICLE, static, 2 m), with two records: rank
  * 0 matched and TP with ADE 0.5 and FDE 1.0, rank 1 (delta 1) unmatched. So that cell has
  * recall [1, 1] and precision [1, 0.5]: AP = mean(np.interp(np.linspace(0, 1, 101), [1, 1],
  * [1, 0.5], right=0)) = (100 + 0.5) / 101 = 0.99505; ADE 0.5, FDE 1; the other three thresholds
@@ -58,6 +58,8 @@ static void build(sb_buf *b, const spec *s)
     sb_fc_put_varint(b, 0 * SB_FC_NCAT + RV);
     sb_fc_put_varint(b, s->n_gt);
     sb_fc_put_varint(b, s->n_pred);
+    sb_fc_put_varint(b, 1);                         /* one category group */
+    sb_fc_put_varint(b, RV);
     sb_fc_put_varint(b, s->ntable);
     static const double score[2] = {0.9, 0.8};
     for (uint64_t k = 0; k < s->ntable && k < 2; k++) {
@@ -128,7 +130,8 @@ static void test_encoder_writes_the_layout(void **state)
     rs.n_frames = 1;
     const double score[2] = {0.9, 0.8};
     const int64_t index[2] = {10, 11};
-    sb_fc_pred pred = {.n = 2, .k = 1, .index = index, .score = score};
+    const int32_t category[2] = {RV, RV};
+    sb_fc_pred pred = {.n = 2, .k = 1, .index = index, .category = category, .score = score};
     sb_fc_enc *e;
     assert_int_equal(sb_fc_enc_new(&e, &err), 0);
     sb_buf got, want;
@@ -168,7 +171,7 @@ static void test_absurd_counts(void **state)
     s = VALID, s.name_len = (uint64_t)1 << 62;
     expect_corrupt(&s, "log name");
     s = VALID, s.ntable = (uint64_t)1 << 61, s.pred_rows = (uint64_t)1 << 61;
-    expect_corrupt(&s, "lists 2305843009213693952 predictions");
+    expect_corrupt(&s, "lists 2305843009213693952 predictions of category 15");
     s = VALID, s.cnt = (uint64_t)1 << 40;
     expect_corrupt(&s, "holds 1099511627776 records");
     s = VALID, s.bytes = (uint64_t)1 << 50;

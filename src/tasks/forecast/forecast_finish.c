@@ -30,7 +30,8 @@ typedef struct chunk { /* one cell's records of one log */
 typedef struct entry {
     double score;
     int64_t row;
-    size_t flat; /* position in the lists as concatenated log after log */
+    uint32_t flat; /* position in the lists as concatenated log after log */
+    uint32_t cat;
 } entry;
 
 /* Sized by a first pass over the records (counting), filled by a second. */
@@ -98,11 +99,15 @@ static int fill_part(fin *f, size_t unit, const sb_fc_part *p, sb_err *err)
             f->n_pred[q][c] += p->n_pred[q][c];
         }
     sb_fc_cursor c = {p->table, p->cells, 0};
-    for (uint64_t k = 0; k < p->ntable; k++) {
-        entry *e = &f->ent[f->nent];
-        e->score = sb_fc_get_f64(&c);
-        e->row = (int64_t)sb_fc_get_varint(&c);
-        e->flat = f->nent++;
+    for (uint64_t groups = sb_fc_get_varint(&c), g = 0; g < groups; g++) {
+        uint32_t cat = (uint32_t)sb_fc_get_varint(&c);
+        for (uint64_t k = 0, n = sb_fc_get_varint(&c); k < n; k++) {
+            entry *e = &f->ent[f->nent];
+            e->score = sb_fc_get_f64(&c);
+            e->row = (int64_t)sb_fc_get_varint(&c);
+            e->cat = cat;
+            e->flat = (uint32_t)f->nent++;
+        }
     }
     c = (sb_fc_cursor){p->cells, p->end, 0};
     for (uint64_t k = 0; k < p->ncells; k++) {
@@ -158,6 +163,9 @@ static int read_records(fin *f, const sb_record *records, size_t n, sb_err *err)
     for (size_t u = 0; u < n && !rc; u++)
         if (records[u].data && !records[u].failed) rc = read_record(f, u, &records[u], count_part, err);
     if (rc) return rc;
+    if (f->nent >= UINT32_MAX)
+        return sb_fail(err, SB_EINPUT, "forecast finish: %zu listed predictions, more than 2^32 - 1",
+                       f->nent);
     for (int c = 0; c < SB_FC_NCELL; c++) {
         f->first[c + 1] += f->first[c];
         f->next[c] = f->first[c];
@@ -176,8 +184,10 @@ static int read_records(fin *f, const sb_record *records, size_t n, sb_err *err)
 
 /* ---- the global order ------------------------------------------------------------------ */
 
+/* category, then the sweep order: the logs' lists are sorted so */
 static inline int before(const entry *a, const entry *b)
 {
+    if (a->cat != b->cat) return a->cat < b->cat;
     return a->score > b->score || (a->score == b->score && a->row > b->row);
 }
 
@@ -190,8 +200,9 @@ static void merge2(const entry *a, size_t na, const entry *b, size_t nb, entry *
 }
 
 /* Sorts f->ent, whose logs' lists are sorted runs, by merging runs pairwise (log2 of the
- * number of logs passes); rank_of[flat] = global rank. */
-static int global_order(fin *f, size_t **rank_of, sb_err *err)
+ * number of logs passes); rank_of[flat] = global rank. A category's predictions get one
+ * stretch of ranks, so the cells of a category touch only that stretch of the bitmaps. */
+static int global_order(fin *f, uint32_t **rank_of, sb_err *err)
 {
     size_t n = f->nent, nr = f->nlogs;
     entry *tmp = malloc((n ? n : 1) * sizeof *tmp), *src = f->ent, *dst = tmp;
@@ -227,7 +238,7 @@ static int global_order(fin *f, size_t **rank_of, sb_err *err)
                          "journal records of forecast units list /pred row %lld twice (score %.17g)",
                          (long long)f->ent[g].row, f->ent[g].score);
         else
-            (*rank_of)[f->ent[g].flat] = g;
+            (*rank_of)[f->ent[g].flat] = (uint32_t)g;
     }
     free(tmp);
     free(b);
@@ -256,7 +267,7 @@ static inline int ctz64(uint64_t x)
 }
 
 /* Writes one chunk's records at their global ranks; -1 if they do not decode exactly. */
-static int scatter_chunk(const fin *f, const chunk *ch, const size_t *rank_of, int with_errors,
+static int scatter_chunk(const fin *f, const chunk *ch, const uint32_t *rank_of, int with_errors,
                          scatter *s)
 {
     sb_fc_cursor c = {ch->p, ch->end, 0};
@@ -309,7 +320,7 @@ static size_t gather(scatter *s, int with_errors, size_t *nm)
 }
 
 /* Orders and sweeps one cell. */
-static int sweep_cell(const fin *f, int cat, int prof, int th, const size_t *rank_of, scatter *s,
+static int sweep_cell(const fin *f, int cat, int prof, int th, const uint32_t *rank_of, scatter *s,
                       sb_fc_cell_result *res, sb_err *err)
 {
     int c = sb_fc_cell(cat, prof, th), with_errors = th == SB_FC_TH_ADE;
@@ -335,7 +346,7 @@ static int sweep_cell(const fin *f, int cat, int prof, int th, const size_t *ran
     return rc;
 }
 
-static int sweep_cells(const fin *f, const size_t *rank_of, sb_fc_cell_result *cells, sb_err *err)
+static int sweep_cells(const fin *f, const uint32_t *rank_of, sb_fc_cell_result *cells, sb_err *err)
 {
     size_t maxn = 1, words = f->nent / 64 + 1, ne = f->nent ? f->nent : 1;
     for (int c = 0; c < SB_FC_NCELL; c++) maxn = f->cell_n[c] > maxn ? f->cell_n[c] : maxn;
@@ -438,7 +449,7 @@ int sb_fc_finish(const sb_unit *units, const sb_record *records, size_t n, sb_ta
     memset(&f, 0, sizeof f);
     f.units = units;
     int rc = read_records(&f, records, n, err);
-    size_t *rank_of = NULL;
+    uint32_t *rank_of = NULL;
     sb_fc_cell_result *cells = rc ? NULL : sb_calloc(SB_FC_NCELL, sizeof *cells, "forecast cells", err);
     if (!rc && !cells) rc = SB_ENOMEM;
     if (!rc) rc = global_order(&f, &rank_of, err);

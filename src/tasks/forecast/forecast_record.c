@@ -37,6 +37,7 @@ uint64_t sb_fc_get_varint_slow(sb_fc_cursor *c)
 typedef struct ranked {
     double score;
     uint32_t row; /* local row of the log */
+    int32_t cat;
 } ranked;
 
 struct sb_fc_enc {
@@ -97,16 +98,18 @@ static int enc_reserve(sb_fc_enc *e, size_t np, size_t nrec)
     return 0;
 }
 
-/* sweep order: score descending, later row first (local rows are in /pred order) */
+/* category, then sweep order: score descending, later row first (local rows are in /pred order) */
 static int by_sweep(const void *a, const void *b)
 {
     const ranked *x = a, *y = b;
+    if (x->cat != y->cat) return x->cat < y->cat ? -1 : 1;
     if (x->score > y->score) return -1;
     if (x->score < y->score) return 1;
     return x->row > y->row ? -1 : x->row < y->row;
 }
 
-/* Ranks the predictions that made a record; returns how many. */
+/* Ranks the predictions that made a record, by category and then in sweep order (a cell's
+ * records, all of one category, then refer to one stretch of the list); returns how many. */
 static uint32_t rank_predictions(sb_fc_enc *e, const sb_fc_pred *pred, const sb_fc_recset *rs)
 {
     for (size_t i = 0; i < pred->n; i++) e->rank[i] = UINT32_MAX;
@@ -114,7 +117,7 @@ static uint32_t rank_predictions(sb_fc_enc *e, const sb_fc_pred *pred, const sb_
         for (size_t k = 0; k < rs->cell[c].n; k++) e->rank[rs->cell[c].rec[k].index] = 0;
     uint32_t nused = 0;
     for (size_t i = 0; i < pred->n; i++)
-        if (e->rank[i] == 0) e->order[nused++] = (ranked){pred->score[i], (uint32_t)i};
+        if (e->rank[i] == 0) e->order[nused++] = (ranked){pred->score[i], (uint32_t)i, pred->category[i]};
     qsort(e->order, nused, sizeof *e->order, by_sweep);
     for (uint32_t r = 0; r < nused; r++) e->rank[e->order[r].row] = r;
     return nused;
@@ -156,6 +159,22 @@ static void put_counts(sb_buf *b, const sb_fc_recset *rs)
                 sb_fc_put_varint(b, (uint64_t)rs->n_gt[p][c]);
                 sb_fc_put_varint(b, (uint64_t)rs->n_pred[p][c]);
             }
+}
+
+static void put_list(sb_buf *b, const sb_fc_enc *e, const sb_fc_pred *pred, uint32_t nused)
+{
+    uint64_t groups = 0;
+    for (uint32_t r = 0; r < nused; r++) groups += r == 0 || e->order[r].cat != e->order[r - 1].cat;
+    sb_fc_put_varint(b, groups);
+    for (uint32_t r = 0, end; r < nused; r = end) {
+        for (end = r + 1; end < nused && e->order[end].cat == e->order[r].cat;) end++;
+        sb_fc_put_varint(b, (uint64_t)e->order[r].cat);
+        sb_fc_put_varint(b, end - r);
+        for (uint32_t k = r; k < end; k++) {
+            sb_buf_put_f64(b, e->order[k].score);
+            sb_fc_put_varint(b, (uint64_t)pred->index[e->order[k].row]);
+        }
+    }
 }
 
 static void put_cells(sb_buf *b, sb_fc_enc *e, const sb_fc_recset *rs,
@@ -207,11 +226,7 @@ int sb_fc_part_encode(sb_buf *b, sb_fc_enc *e, const char *log, size_t gt_rows,
     sb_fc_put_varint(b, dropped);
     sb_fc_put_varint(b, (uint64_t)rs->n_frames);
     put_counts(b, rs);
-    sb_fc_put_varint(b, nused);
-    for (uint32_t r = 0; r < nused; r++) {
-        sb_buf_put_f64(b, e->order[r].score);
-        sb_fc_put_varint(b, (uint64_t)pred->index[e->order[r].row]);
-    }
+    put_list(b, e, pred, nused);
     put_cells(b, e, rs, start);
     int rc = sb_buf_check(&e->cell, err);
     return rc ? rc : sb_buf_check(b, err);
@@ -254,24 +269,35 @@ static int read_counts(sb_fc_cursor *c, sb_fc_part *p, char *why, size_t cap)
     return 0;
 }
 
-/* The sweep-ordered list: scores not NaN, rows distinct, strictly in sweep order. */
+/* The list: category groups in increasing category, each with its predictions strictly in
+ * sweep order (scores not NaN). */
 static int read_table(sb_fc_cursor *c, sb_fc_part *p, char *why, size_t cap)
 {
-    p->ntable = sb_fc_get_varint(c);
-    if (c->bad || p->ntable > (uint64_t)p->pred_rows || p->ntable > (uint64_t)(c->end - c->p) / 9)
-        BAD("lists %llu predictions, with %llu rows and %zu bytes left",
-            (unsigned long long)p->ntable, (unsigned long long)p->pred_rows, (size_t)(c->end - c->p));
+    p->ntable = 0;
     p->table = c->p;
-    double prev_score = INFINITY;
-    uint64_t prev_row = UINT64_MAX;
-    for (uint64_t k = 0; k < p->ntable; k++) {
-        double s = sb_fc_get_f64(c);
-        uint64_t row = sb_fc_get_varint(c);
-        if (c->bad || isnan(s) || row > (uint64_t)INT64_MAX ||
-            !(s < prev_score || (s == prev_score && row < prev_row)))
-            BAD("listed prediction %llu is truncated, NaN or out of sweep order",
-                (unsigned long long)k);
-        prev_score = s, prev_row = row;
+    uint64_t groups = sb_fc_get_varint(c);
+    if (c->bad || groups > SB_FC_NCAT) BAD("%llu category groups", (unsigned long long)groups);
+    for (uint64_t g = 0, prev_cat = 0; g < groups; g++) {
+        uint64_t cat = sb_fc_get_varint(c), n = sb_fc_get_varint(c);
+        if (c->bad || cat >= SB_FC_NCAT || (g && cat <= prev_cat))
+            BAD("category group %llu is out of order or truncated", (unsigned long long)g);
+        if (n == 0 || n > (uint64_t)p->pred_rows - p->ntable || n > (uint64_t)(c->end - c->p) / 9)
+            BAD("lists %llu predictions of category %llu, with %llu rows and %zu bytes left",
+                (unsigned long long)n, (unsigned long long)cat, (unsigned long long)p->pred_rows,
+                (size_t)(c->end - c->p));
+        double prev_score = INFINITY;
+        uint64_t prev_row = UINT64_MAX;
+        for (uint64_t k = 0; k < n; k++) {
+            double s = sb_fc_get_f64(c);
+            uint64_t row = sb_fc_get_varint(c);
+            if (c->bad || isnan(s) || row > (uint64_t)INT64_MAX ||
+                !(s < prev_score || (s == prev_score && row < prev_row)))
+                BAD("listed prediction %llu is truncated, NaN or out of sweep order",
+                    (unsigned long long)(p->ntable + k));
+            prev_score = s, prev_row = row;
+        }
+        p->ntable += n;
+        prev_cat = cat;
     }
     return 0;
 }

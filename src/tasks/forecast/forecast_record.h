@@ -6,12 +6,14 @@
  * A part:
  *   name (length, bytes); gt_rows, pred_rows, dropped, frames;
  *   the non-zero (profile, category) counts: how many, then (profile*26+category, n_gt, n_pred);
- *   the log's predictions that made a match record, once, in sweep order (score descending,
- *   /pred row descending): how many, then (score, /pred row);
+ *   the log's predictions that made a match record, once, grouped by category (increasing)
+ *   and in sweep order within a group (score descending, /pred row descending): how many
+ *   groups, then (category, how many, then (score, /pred row) each);
  *   the non-empty cells in increasing order: how many, then (cell, records, bytes, records),
- *   a record being its rank in that list as a delta from the previous record's, shifted left
- *   by 2 with the matched and TP flags in the low bits, then ADE and FDE when matched in a
- *   2 m cell (the only cells the table takes them from).
+ *   a record being its rank in that list (a cell's records, all of one category, fall in one
+ *   group) as a delta from the previous record's, shifted left by 2 with the matched and TP
+ *   flags in the low bits, then ADE and FDE when matched in a 2 m cell (the only cells the
+ *   table takes them from).
  * Every count is checked against the bytes left when read back: a record with a valid
  * journal checksum but absurd contents is refused, never followed. */
 #ifndef SB_FORECAST_RECORD_H
@@ -37,7 +39,7 @@ int sb_fc_enc_new(sb_fc_enc **out, sb_err *err);
 void sb_fc_enc_free(sb_fc_enc *e);
 
 /* Appends the part of one log: rs holds its records with local row numbers into pred, whose
- * index gives the /pred rows. */
+ * index gives the /pred rows and category the categories. */
 int sb_fc_part_encode(sb_buf *b, sb_fc_enc *e, const char *log, size_t gt_rows,
                       const sb_fc_pred *pred, size_t dropped, const sb_fc_recset *rs, sb_err *err);
 
@@ -75,8 +77,8 @@ typedef struct sb_fc_part {
     size_t name_len;
     int64_t gt_rows, pred_rows, dropped, frames;
     int64_t n_gt[SB_FC_NPROF][SB_FC_NCAT], n_pred[SB_FC_NPROF][SB_FC_NCAT];
-    uint64_t ntable;              /* entries of the sweep-ordered list */
-    const unsigned char *table;   /* its encoding, ntable entries */
+    uint64_t ntable;              /* entries of the list, all groups */
+    const unsigned char *table;   /* its encoding: the groups */
     uint64_t ncells;
     const unsigned char *cells;   /* (cell, records, bytes, records) ncells times */
     const unsigned char *end;     /* the byte after the part */
