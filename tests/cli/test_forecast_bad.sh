@@ -35,6 +35,9 @@ expect 2 "top_k must be 1 or 5" "top_k 3" -- "$SB_BIN" forecast eval --input dat
 variant short 'd = f["pred/detection_score"][()]; del f["pred/detection_score"]; f["pred/detection_score"] = d[:-1]'
 expect 2 "/pred/detection_score has shape" "mismatched array lengths" -- "$SB_BIN" forecast eval --input short.h5 --output o3 --quiet
 
+variant floatts 'd = f["pred/timestamp_ns"][()]; del f["pred/timestamp_ns"]; f["pred/timestamp_ns"] = d.astype(np.float64)'
+expect 2 "/pred/timestamp_ns has type float, expected integers" "float timestamps refused before any unit" -- "$SB_BIN" forecast eval --input floatts.h5 --output o3t --quiet
+
 variant badcatname 'c = [x.decode() for x in f["categories"][()]]; c[5] = "SPACESHIP"; del f["categories"]; f["categories"] = np.array(c, dtype=object).astype(h5py.string_dtype())'
 expect 2 "/categories\[5\] is 'SPACESHIP'" "unknown category name" -- "$SB_BIN" forecast eval --input badcatname.h5 --output o4 --quiet
 
