@@ -223,6 +223,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: bench_forecast FILE.h5 [AV2_API_GITDIR [LOGS]]\n");
         return 2;
     }
+    setvbuf(stdout, NULL, _IOLBF, 0); /* progress through a pipe or file, line by line */
     const char *path = argv[1];
     sb_err err;
     sb_fc_index ix;
