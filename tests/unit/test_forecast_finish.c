@@ -2,7 +2,8 @@
  * a record built by hand decodes to the numbers derived below, the task's own encoder writes
  * the same bytes, and every corrupt record — absurd counts behind a valid journal checksum
  * (issue 12: a heap overflow on --resume), any truncation, any changed byte — is refused with
- * SB_EINPUT naming the unit, never read past its end (run under ASan/UBSan in CI).
+ * SB_EINPUT naming the unit, never read past its end (scripts/test.sh runs this under ASan/UBSan
+ * and valgrind).
  *
  * The hand-made record: one log "L", 1 ground-truth row, 2 predictions; one ground-truth agent
  * counted in (static, REGULAR_VEHICLE); the two predictions listed (one category group,
