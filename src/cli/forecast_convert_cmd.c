@@ -14,6 +14,7 @@
 #include "cli/commands.h"
 #include "io/csv_read.h"
 #include "io/h5read.h"
+#include "io/input_file.h"
 #include "io/h5write.h"
 #include "tasks/forecast/forecast_convert.h"
 #include "tasks/forecast/forecast_metrics.h"
@@ -213,7 +214,8 @@ static int convert(const char *in, const char *out, char *wrote, size_t cap, sb_
     memset(&t, 0, sizeof t);
     size_t len = strlen(in);
     int is_csv = len > 4 && !strcmp(in + len - 4, ".csv");
-    int rc = is_csv ? read_csv_tracks(in, &t, err) : read_h5_tracks(in, &t, err);
+    int rc = sb_input_check(in, err);
+    if (!rc) rc = is_csv ? read_csv_tracks(in, &t, err) : read_h5_tracks(in, &t, err);
     size_t m1 = t.n ? t.n : 1, nlogs = 0, ntracks = 0;
     int64_t *logi = malloc(m1 * sizeof *logi), *tracki = malloc(m1 * sizeof *tracki);
     int32_t *log32 = malloc(m1 * sizeof *log32);

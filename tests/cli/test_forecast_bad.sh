@@ -35,6 +35,9 @@ expect 2 "top_k must be 1 or 5" "top_k 3" -- "$SB_BIN" forecast eval --input dat
 variant short 'd = f["pred/detection_score"][()]; del f["pred/detection_score"]; f["pred/detection_score"] = d[:-1]'
 expect 2 "/pred/detection_score has shape" "mismatched array lengths" -- "$SB_BIN" forecast eval --input short.h5 --output o3 --quiet
 
+variant floatts 'd = f["pred/timestamp_ns"][()]; del f["pred/timestamp_ns"]; f["pred/timestamp_ns"] = d.astype(np.float64)'
+expect 2 "/pred/timestamp_ns has type float, expected integers" "float timestamps refused before any unit" -- "$SB_BIN" forecast eval --input floatts.h5 --output o3t --quiet
+
 variant badcatname 'c = [x.decode() for x in f["categories"][()]]; c[5] = "SPACESHIP"; del f["categories"]; f["categories"] = np.array(c, dtype=object).astype(h5py.string_dtype())'
 expect 2 "/categories\[5\] is 'SPACESHIP'" "unknown category name" -- "$SB_BIN" forecast eval --input badcatname.h5 --output o4 --quiet
 
@@ -47,6 +50,15 @@ OUTDIR=o6 expect 1 "/gt/category row $(cat badcat.row 2>/dev/null || echo X) (lo
 [ "$(wc -l < o6/forecasting_logs.csv)" -eq 4 ] && ! grep -q log_0001 o6/forecasting_logs.csv \
   && ok "the other 3 logs complete" || bad "forecasting_logs.csv: $(cat o6/forecasting_logs.csv)"
 
+# in a group of logs (--group-cost), the bad log takes its group with it; the message names it
+OUTDIR=o6g expect 1 "/gt/category row $(cat badcat.row 2>/dev/null || echo X) (log log_0001) is 40" "an unknown category index fails its group" -- \
+  "$SB_BIN" forecast eval --input badcat.h5 --group-cost 1e9 --output o6g --quiet
+grep -q "^forecast/log_0000\.\.log_0003,validate," o6g/failures.csv && [ "$(wc -l < o6g/forecasting_logs.csv)" -eq 1 ] \
+  && ok "failures.csv names the group log_0000..log_0003; no log of it is in the tables" \
+  || bad "grouped failure: $(cat o6g/failures.csv o6g/forecasting_logs.csv)"
+expect 2 "group_cost must be 0 or a positive number" "a negative --group-cost" -- \
+  "$SB_BIN" forecast eval --input data/forecast.h5 --group-cost -1 --output o6n --quiet
+
 variant nanpred "r = ($rows_of)('pred', 'log_0002')[5]; a = f['pred/current_xy'][()]; a[r, 1] = np.nan; f['pred/current_xy'][...] = a; open('nanpred.row', 'w').write(str(r))"
 OUTDIR=o7 expect 1 "/pred/current_xy row $(cat nanpred.row) (log log_0002) holds NaN" "NaN in a predicted current position" -- \
   mpirun -n 2 "$SB_BIN" forecast eval --input nanpred.h5 --output o7 --quiet
@@ -58,6 +70,20 @@ OUTDIR=o8 expect 1 "/gt/current_xy row 0 (log log_0000) holds NaN" "NaN in a gro
 variant halfnan "a = f['gt/future_xy'][()]; a[2, 1, 0] = np.nan; f['gt/future_xy'][...] = a"
 OUTDIR=o9 expect 1 "/gt/future_xy row 2 (log log_0000) step 2 is partly NaN" "future with NaN in x only" -- \
   "$SB_BIN" forecast eval --input halfnan.h5 --output o9 --quiet
+
+# /logs naming a log twice (issue 12: a use-after-free): refused naming the first repeat, also in
+# a --pred file; two repeats, so the message must pick the earliest (index 2 repeats index 1)
+variant duplog 'c = [x.decode() for x in f["logs"][()]]; c[3] = c[0]; c[2] = c[1]; del f["logs"]; f["logs"] = np.array(c, dtype=object).astype(h5py.string_dtype())'
+expect 2 "duplog.h5: /logs\[2\] is 'log_0001', the name of /logs\[1\] already" "a log name twice in /logs" -- \
+  "$SB_BIN" forecast eval --input duplog.h5 --output o12 --quiet
+expect 2 "duplog.h5: /logs\[2\] is 'log_0001', the name of /logs\[1\] already" "a log name twice in the --pred file's /logs" -- \
+  "$SB_BIN" forecast eval --input data/forecast.h5 --pred duplog.h5 --output o13 --quiet
+# inputs that are not regular files are refused before any read (a FIFO would block forever)
+mkfifo fifo.h5
+expect 2 "fifo.h5: not a regular file (a FIFO)" "a FIFO as --input" -- \
+  timeout 60 "$SB_BIN" forecast eval --input fifo.h5 --output o14 --quiet
+expect 2 "data: not a regular file (a directory)" "a directory as --pred" -- \
+  timeout 60 "$SB_BIN" forecast eval --input data/forecast.h5 --pred data --output o15 --quiet
 
 # two predictions moved to a timestamp the ground truth lacks: dropped and counted, as the reference
 variant orphan "r = ($rows_of)('pred', 'log_0003')[:2]; a = f['pred/timestamp_ns'][()]; a[r] = 7; f['pred/timestamp_ns'][...] = a"
@@ -87,5 +113,8 @@ printf 'log,timestamp_ns,track_id,category,x,y,ego_x,ego_y\nL,100,t1,BUS,1,2,0,0
 expect 2 "line 3, column category: 'CAR'" "unknown category name in tracks" -- "$SB_BIN" forecast convert --input cat.csv --output cat.h5
 printf 'log,timestamp_ns,track_id,category,x,y,ego_x,ego_y\nL,100,t1,BUS,1,nan,0,0\n' > nan.csv
 expect 2 "line 2" "NaN coordinate in tracks" -- "$SB_BIN" forecast convert --input nan.csv --output nan.h5
+mkfifo tracks_fifo.csv
+expect 2 "tracks_fifo.csv: not a regular file (a FIFO)" "a FIFO as the tracks of forecast convert" -- \
+  timeout 60 "$SB_BIN" forecast convert --input tracks_fifo.csv --output fifo_gt.h5
 [ ! -e dup.h5 ] && [ ! -e cat.h5 ] && ok "no output file after an error" || bad "an output file was left behind"
 finish

@@ -1,7 +1,9 @@
 # gen forecast writes the layout of formats.md with /pred grouped by frame in ground-truth frame
 # order (the reference's visiting order, so /pred row order = the reference's tie order); the
 # same seed gives the same file; forecast eval gives byte-identical files for 1, 2 and 3 ranks
-# and for a suite run in 2 shards merged afterwards.
+# and for a suite run in 2 shards merged afterwards; logs grouped into units (--group-cost) give
+# the same files, with fewer units, and so does interleaved /gt read in groups; a run stopped
+# by SIGTERM and resumed (its finish reading journaled records) gives the same files.
 source "$(dirname "$0")/lib.sh"
 "$SB_BIN" gen forecast --output data --seed 9 --size demo --logs 7 >/dev/null
 "$SB_BIN" gen forecast --output data --seed 9 --size demo --logs 7 --file again.h5 >/dev/null
@@ -57,6 +59,32 @@ with h5py.File(sys.argv[1], "r") as src, h5py.File(sys.argv[2], "w") as f:
 PYEOF
 mpirun -n 2 "$SB_BIN" forecast eval --input interleaved.h5 --output inter --quiet >/dev/null
 same_files out1/forecasting.csv inter/forecasting.csv "/gt rows interleaved across logs give the same forecasting.csv"
+# groups of logs: the 7 demo logs (about 1,300 cost each) in units of 3, 3 and 1, and one unit
+for n in 1 2; do
+  mpirun -n $n "$SB_BIN" forecast eval --input data/forecast.h5 --group-cost 3000 --output g$n --quiet >g$n.txt \
+    || bad "--group-cost 3000 -n $n exited $?"
+  same_files out1/forecasting.csv g$n/forecasting.csv "--group-cost 3000 with -n $n gives the same forecasting.csv"
+  same_files out1/forecasting_logs.csv g$n/forecasting_logs.csv "--group-cost 3000 with -n $n gives the same forecasting_logs.csv"
+done
+grep -q "^shardbench: 3 units" g1.txt && ok "7 logs in 3 units" || bad "grouped units: $(cat g1.txt)"
+"$SB_BIN" forecast eval --input data/forecast.h5 --group-cost 1e9 --output gall --quiet >gall.txt
+grep -q "^shardbench: 1 units" gall.txt && ok "every log in one unit" || bad "one unit: $(cat gall.txt)"
+same_files out1/forecasting.csv gall/forecasting.csv "all logs in one unit give the same forecasting.csv"
+mpirun -n 2 "$SB_BIN" forecast eval --input interleaved.h5 --group-cost 3000 --output ginter --quiet >/dev/null
+same_files out1/forecasting.csv ginter/forecasting.csv "interleaved /gt read in groups gives the same forecasting.csv"
+# stopped after some units, resumed with another rank count
+SB_TEST_UNIT_DELAY_MS=700 mpirun -n 2 "$SB_BIN" forecast eval --input data/forecast.h5 --output term >term.log 2>&1 &
+pid=$!
+wait_for_units term 1 || bad "the run never started"
+kill -TERM $pid
+wait $pid && rc=0 || rc=$?
+[ "$rc" -ne 0 ] && [ ! -e term/forecasting.csv ] && ok "stopped run exits non-zero ($rc), no tables" \
+  || bad "stopped run: exit $rc, $(ls term)"
+mpirun -n 1 "$SB_BIN" forecast eval --input data/forecast.h5 --output term --resume >resume.log 2>&1
+grep -q "resuming: [1-6] of 7 units already done" resume.log && ok "resume skipped finished units" \
+  || { bad "resume did not skip"; cat resume.log; }
+same_files out1/forecasting.csv term/forecasting.csv "SIGTERM + resume gives the same forecasting.csv"
+same_files out1/forecasting_logs.csv term/forecasting_logs.csv "SIGTERM + resume gives the same forecasting_logs.csv"
 cat > suite.ini <<INI
 [suite]
 name = fc

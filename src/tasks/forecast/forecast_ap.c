@@ -9,44 +9,25 @@
 
 #define NUM_RECALL 101
 
-int sb_fc_sweep(const sb_fc_record *rec, size_t n, int64_t npos, sb_fc_cell_result *out,
-                sb_err *err)
+/* 101-point interpolated precision at recall i/100 (np.interp(grid, recall, precision, right=0)),
+ * averaged in numpy's pairwise order; flags of the records in sweep order, at least one TP. */
+static double average_precision(const uint8_t *flags, size_t n, double dpos)
 {
-    *out = (sb_fc_cell_result){NAN, NAN, NAN, npos, (int64_t)n, 0, 0};
-    if (npos < 0) return sb_fail(err, SB_EINPUT, "forecast sweep: npos %lld < 0", (long long)npos);
-    for (size_t i = 0; i < n; i++) {
-        if (i > 0 && sb_fc_record_cmp(&rec[i - 1], &rec[i]) >= 0)
-            return sb_fail(err, SB_EINPUT,
-                           "forecast sweep: record %zu (score %.17g, index %lld) is not after "
-                           "record %zu in (score desc, index desc) order",
-                           i, rec[i].score, (long long)rec[i].index, i - 1);
-        out->n_tp += rec[i].tp != 0;
-        out->n_matched += rec[i].matched != 0;
-        if (rec[i].tp && !rec[i].matched)
-            return sb_fail(err, SB_EINPUT, "forecast sweep: record %zu is a TP but unmatched", i);
-    }
-    if (npos == 0) return 0;
-    if (out->n_tp == 0) {
-        out->ap = 0.0;
-        out->ade = out->fde = SB_FC_MAX_DISPLACEMENT;
-        return 0;
-    }
-
     /* j = number of records whose recall is <= x: np.interp's search index is j - 1 */
-    double vals[NUM_RECALL], dpos = (double)npos;
+    double vals[NUM_RECALL];
     double ctp = 0.0, cfp = 0.0; /* cumulative counts over records [0, j) */
     size_t j = 0;
     for (int s = 0; s < NUM_RECALL; s++) {
         double x = s == NUM_RECALL - 1 ? 1.0 : (double)s * (1.0 / (NUM_RECALL - 1));
         while (j < n) {
-            double ntp = ctp + (rec[j].tp ? 1.0 : 0.0);
+            double tp = (flags[j] & SB_FC_SWEEP_TP) ? 1.0 : 0.0, ntp = ctp + tp;
             if (ntp / dpos > x) break;
             ctp = ntp;
-            cfp += rec[j].tp ? 0.0 : 1.0;
+            cfp += 1.0 - tp;
             j++;
         }
         if (j == 0) { /* left of the first recall: np.interp's default left = precision[0] */
-            double t0 = rec[0].tp ? 1.0 : 0.0, f0 = 1.0 - t0;
+            double t0 = (flags[0] & SB_FC_SWEEP_TP) ? 1.0 : 0.0, f0 = 1.0 - t0;
             vals[s] = t0 / (f0 + t0);
             continue;
         }
@@ -56,29 +37,68 @@ int sb_fc_sweep(const sb_fc_record *rec, size_t n, int64_t npos, sb_fc_cell_resu
         } else if (rj == x) {
             vals[s] = pj;
         } else {
-            double ntp = ctp + (rec[j].tp ? 1.0 : 0.0), nfp = cfp + (rec[j].tp ? 0.0 : 1.0);
+            double tp = (flags[j] & SB_FC_SWEEP_TP) ? 1.0 : 0.0, ntp = ctp + tp, nfp = cfp + 1.0 - tp;
             double rn = ntp / dpos, pn = ntp / (nfp + ntp);
             double slope = (pn - pj) / (rn - rj);
             vals[s] = slope * (x - rj) + pj;
         }
     }
-    out->ap = sb_fc_np_sum(vals, NUM_RECALL) / NUM_RECALL;
+    return sb_fc_np_sum(vals, NUM_RECALL) / NUM_RECALL;
+}
 
+int sb_fc_sweep(const sb_fc_record *rec, size_t n, int64_t npos, sb_fc_cell_result *out,
+                sb_err *err)
+{
+    *out = (sb_fc_cell_result){NAN, NAN, NAN, npos, (int64_t)n, 0, 0};
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0 && sb_fc_record_cmp(&rec[i - 1], &rec[i]) >= 0)
+            return sb_fail(err, SB_EINPUT,
+                           "forecast sweep: record %zu (score %.17g, index %lld) is not after "
+                           "record %zu in (score desc, index desc) order",
+                           i, rec[i].score, (long long)rec[i].index, i - 1);
+        m += rec[i].matched != 0;
+    }
+    uint8_t *flags = sb_malloc(n ? n : 1, "forecast sweep flags", err);
+    double *ef = sb_malloc(2 * (m ? m : 1) * sizeof *ef, "forecast ADE/FDE list", err);
+    int rc = flags && ef ? 0 : SB_ENOMEM;
+    for (size_t i = 0, k = 0; i < n && !rc; i++) {
+        flags[i] = (uint8_t)((rec[i].matched ? SB_FC_SWEEP_MATCHED : 0) | (rec[i].tp ? SB_FC_SWEEP_TP : 0));
+        if (rec[i].matched) {
+            ef[k] = rec[i].ade;
+            ef[m + k++] = rec[i].fde;
+        }
+    }
+    if (!rc) rc = sb_fc_sweep_flags(flags, n, ef, ef + m, npos, out, err);
+    free(flags);
+    free(ef);
+    return rc;
+}
+
+int sb_fc_sweep_flags(const uint8_t *flags, size_t n, const double *ade, const double *fde,
+                      int64_t npos, sb_fc_cell_result *out, sb_err *err)
+{
+    *out = (sb_fc_cell_result){NAN, NAN, NAN, npos, (int64_t)n, 0, 0};
+    if (npos < 0) return sb_fail(err, SB_EINPUT, "forecast sweep: npos %lld < 0", (long long)npos);
+    for (size_t i = 0; i < n; i++) {
+        int tp = (flags[i] & SB_FC_SWEEP_TP) != 0, matched = (flags[i] & SB_FC_SWEEP_MATCHED) != 0;
+        out->n_tp += tp;
+        out->n_matched += matched;
+        if (tp && !matched)
+            return sb_fail(err, SB_EINPUT, "forecast sweep: record %zu is a TP but unmatched", i);
+    }
+    if (npos == 0) return 0;
+    if (out->n_tp == 0) {
+        out->ap = 0.0;
+        out->ade = out->fde = SB_FC_MAX_DISPLACEMENT;
+        return 0;
+    }
+    out->ap = average_precision(flags, n, (double)npos);
     /* ADE/FDE: np.mean over the matched records in sweep order, then capped */
     size_t m = (size_t)out->n_matched;
-    double *buf = sb_malloc(2 * m * sizeof *buf, "forecast ADE/FDE list", err);
-    if (!buf) return SB_ENOMEM;
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (rec[i].matched) {
-            buf[k] = rec[i].ade;
-            buf[m + k] = rec[i].fde;
-            k++;
-        }
-    double ade = sb_fc_np_sum(buf, m) / (double)m, fde = sb_fc_np_sum(buf + m, m) / (double)m;
-    free(buf);
-    out->ade = SB_FC_MAX_DISPLACEMENT < ade ? SB_FC_MAX_DISPLACEMENT : ade;
-    out->fde = SB_FC_MAX_DISPLACEMENT < fde ? SB_FC_MAX_DISPLACEMENT : fde;
+    double a = sb_fc_np_sum(ade, m) / (double)m, f = sb_fc_np_sum(fde, m) / (double)m;
+    out->ade = SB_FC_MAX_DISPLACEMENT < a ? SB_FC_MAX_DISPLACEMENT : a;
+    out->fde = SB_FC_MAX_DISPLACEMENT < f ? SB_FC_MAX_DISPLACEMENT : f;
     return 0;
 }
 

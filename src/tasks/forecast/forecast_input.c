@@ -1,7 +1,10 @@
-/* forecast_input.c — reading the forecasting layout log by log. The index (row lists per
- * log) costs one pass over the /gt/log and /pred/log columns; a unit then reads only its
- * log's rows. Rows grouped by log (as `gen forecast` and `forecast convert` write them) are
- * one hyperslab per dataset; scattered rows are read in segments that bridge small gaps. */
+/* forecast_input.c — reading the rows of a run of logs (forecast_index.c says which rows).
+ * The files and their eleven datasets are opened once per process and kept open: a unit of
+ * short logs would otherwise spend more time opening HDF5 objects than reading. The arrays a
+ * read fills grow to the largest unit seen and are reused, never cleared: every element is
+ * written by the read before it is used. Rows grouped by log (as `gen forecast` and
+ * `forecast convert` write them) are one hyperslab per dataset and unit; scattered rows are
+ * read in segments that bridge small gaps. */
 #include "tasks/forecast/forecast_input.h"
 
 #include <hdf5.h>
@@ -15,362 +18,133 @@
 #define GAP_ROWS 256          /* rows skipped inside one read rather than starting another */
 #define SEGMENT_ROWS 65536    /* longest read of rows that are not all wanted */
 
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+enum { GT_TS, GT_CAT, GT_CUR, GT_FUT, GT_EGO, PR_TS, PR_CAT, PR_CUR, PR_SCORE, PR_MODES, PR_MS, NCOL };
 
-void sb_fc_index_free(sb_fc_index *ix)
-{
-    if (ix->log) sb_h5_free_strings(ix->log, ix->n_logs);
-    free(ix->gt_start);
-    free(ix->gt_rows);
-    free(ix->pred_start);
-    free(ix->pred_rows);
-    free(ix->gt_cat);
-    free(ix->pred_cat);
-    memset(ix, 0, sizeof *ix);
-}
+static const struct column {
+    const char *name;
+    int pred, real; /* in the prediction file; read as double (else as int64) */
+} COLS[NCOL] = {
+    {"/gt/timestamp_ns", 0, 0},      {"/gt/category", 0, 0},     {"/gt/current_xy", 0, 1},
+    {"/gt/future_xy", 0, 1},         {"/gt/ego_xy", 0, 1},       {"/pred/timestamp_ns", 1, 0},
+    {"/pred/category", 1, 0},        {"/pred/current_xy", 1, 1}, {"/pred/detection_score", 1, 1},
+    {"/pred/modes_xy", 1, 1},        {"/pred/mode_scores", 1, 1}};
 
-/* Dataset name must have rank `rank`, first dimension n (if n != (size_t)-1) and the given
- * trailing dimensions (0: any). */
-static int check_shape(const sb_h5file *f, const char *name, int rank, size_t *n,
-                       const size_t *trail, size_t *dim1, sb_err *err)
-{
-    int r;
-    size_t d[SB_H5_MAXRANK];
-    int rc = sb_h5_shape(f, name, &r, d, err);
-    if (rc) return rc;
-    int bad = r != rank || (*n != (size_t)-1 && d[0] != *n);
-    for (int i = 1; i < rank && !bad; i++) bad = trail[i - 1] && d[i] != trail[i - 1];
-    if (bad) {
-        char got[128] = "", exp[128] = "";
-        for (int i = 0; i < r; i++)
-            snprintf(got + strlen(got), sizeof got - strlen(got), "%s%zu", i ? "x" : "", d[i]);
-        if (*n != (size_t)-1)
-            snprintf(exp, sizeof exp, "%zu", *n);
-        else
-            snprintf(exp, sizeof exp, "N");
-        for (int i = 1; i < rank; i++) {
-            if (trail[i - 1])
-                snprintf(exp + strlen(exp), sizeof exp - strlen(exp), "x%zu", trail[i - 1]);
-            else
-                snprintf(exp + strlen(exp), sizeof exp - strlen(exp), "xK");
-        }
-        return sb_fail(err, SB_EINPUT, "%s: %s has shape (%s), expected (%s)%s", f->path, name,
-                       r ? got : "scalar", exp,
-                       *n != (size_t)-1 && r >= 1 && d[0] != *n
-                           ? ": every dataset of the group needs one row per agent"
-                           : "");
-    }
-    if (*n == (size_t)-1) *n = d[0];
-    if (dim1) *dim1 = rank > 1 ? d[1] : 0;
-    return 0;
-}
+/* HDF5 converts types (int32 categories to int64, float32 to double) through a buffer that it
+ * otherwise callocs, 1 MiB, on every H5Dread: for short logs that memset was most of a unit. */
+#define TCONV_BYTES ((size_t)1 << 20)
 
-/* /categories: names of forecasting.md, in any order; returns the map file index -> ours. */
-static int read_categories(const sb_h5file *f, size_t *n, int **map, sb_err *err)
-{
-    char **names;
-    int rc = sb_h5_read_strings(f, "/categories", n, &names, err);
-    if (rc) return rc;
-    *map = sb_malloc((*n ? *n : 1) * sizeof **map, "category map", err);
-    if (!*map) rc = SB_ENOMEM;
-    for (size_t i = 0; i < *n && !rc; i++) {
-        (*map)[i] = sb_fc_category_index(names[i]);
-        if ((*map)[i] < 0)
-            rc = sb_fail(err, SB_EINPUT,
-                         "%s: /categories[%zu] is '%s', not one of the 26 categories of "
-                         "specs/forecasting.md",
-                         f->path, i, names[i]);
-    }
-    sb_h5_free_strings(names, *n);
-    if (rc) {
-        free(*map);
-        *map = NULL;
-    }
-    return rc;
-}
-
-static int read_logs(const sb_h5file *f, size_t *n, char ***names, sb_err *err)
-{
-    int rc = sb_h5_read_strings(f, "/logs", n, names, err);
-    if (rc) return rc;
-    char **s = malloc((*n ? *n : 1) * sizeof *s);
-    if (!s) {
-        sb_h5_free_strings(*names, *n);
-        return sb_fail(err, SB_ENOMEM, "%s: out of memory for /logs", f->path);
-    }
-    memcpy(s, *names, *n * sizeof *s);
-    qsort(s, *n, sizeof *s, cmp_str);
-    for (size_t i = 1; i < *n && !rc; i++)
-        if (!strcmp(s[i - 1], s[i]))
-            rc = sb_fail(err, SB_EINPUT, "%s: /logs names '%s' twice", f->path, s[i]);
-    free(s);
-    if (rc) sb_h5_free_strings(*names, *n);
-    return rc;
-}
-
-/* The log column of a group, checked against the number of logs. */
-static int read_log_column(const sb_h5file *f, const char *name, size_t n_logs, int64_t **out,
-                           sb_err *err)
-{
-    size_t d[SB_H5_MAXRANK];
-    int rc = sb_h5_read_i64(f, name, 1, d, out, err);
-    if (rc) return rc;
-    for (size_t i = 0; i < d[0]; i++)
-        if ((*out)[i] < 0 || (uint64_t)(*out)[i] >= n_logs) {
-            rc = sb_fail(err, SB_EINPUT, "%s: %s[%zu] is %lld, not an index into /logs (%zu names)",
-                         f->path, name, i, (long long)(*out)[i], n_logs);
-            free(*out);
-            *out = NULL;
-            return rc;
-        }
-    return 0;
-}
-
-static int check_gt(const sb_h5file *f, size_t *m, sb_err *err)
-{
-    static const size_t two[1] = {2}, fut[2] = {SB_FC_T, 2};
-    *m = (size_t)-1;
-    int rc;
-    if ((rc = check_shape(f, "/gt/log", 1, m, NULL, NULL, err)) ||
-        (rc = check_shape(f, "/gt/timestamp_ns", 1, m, NULL, NULL, err)) ||
-        (rc = check_shape(f, "/gt/category", 1, m, NULL, NULL, err)) ||
-        (rc = check_shape(f, "/gt/current_xy", 2, m, two, NULL, err)) ||
-        (rc = check_shape(f, "/gt/future_xy", 3, m, fut, NULL, err)) ||
-        (rc = check_shape(f, "/gt/ego_xy", 2, m, two, NULL, err)))
-        return rc;
-    return 0;
-}
-
-static int check_pred(const sb_h5file *f, size_t *p, int top_k, int *k, sb_err *err)
-{
-    static const size_t two[1] = {2}, modes[3] = {0, SB_FC_T, 2}, any[1] = {0};
-    *p = (size_t)-1;
-    size_t K = 0, K2 = 0;
-    int rc;
-    if ((rc = check_shape(f, "/pred/log", 1, p, NULL, NULL, err)) ||
-        (rc = check_shape(f, "/pred/timestamp_ns", 1, p, NULL, NULL, err)) ||
-        (rc = check_shape(f, "/pred/category", 1, p, NULL, NULL, err)) ||
-        (rc = check_shape(f, "/pred/current_xy", 2, p, two, NULL, err)) ||
-        (rc = check_shape(f, "/pred/detection_score", 1, p, NULL, NULL, err)) ||
-        (rc = check_shape(f, "/pred/modes_xy", 4, p, modes, &K, err)) ||
-        (rc = check_shape(f, "/pred/mode_scores", 2, p, any, &K2, err)))
-        return rc;
-    if (K2 != K)
-        return sb_fail(err, SB_EINPUT, "%s: /pred/mode_scores has %zu modes, /pred/modes_xy %zu",
-                       f->path, K2, K);
-    if (K < 1 || K > SB_FC_MAX_MODES)
-        return sb_fail(err, SB_EINPUT,
-                       "%s: /pred/modes_xy has %zu modes; the reference defines 1..%d "
-                       "(FORECAST_SCALAR[K] exists only for K <= 6)",
-                       f->path, K, SB_FC_MAX_MODES);
-    if ((int)K < top_k)
-        return sb_fail(err, SB_EINPUT, "%s: /pred/modes_xy has %zu modes, fewer than top_k = %d",
-                       f->path, K, top_k);
-    *k = (int)K;
-    return 0;
-}
-
-/* Counting sort of rows by their union log: start[n+1], rows ascending within a log. */
-static int group_rows(const int64_t *log_of_row, size_t n, const size_t *unit_of_log,
-                      size_t n_units, size_t **start, size_t **rows, sb_err *err)
-{
-    *start = sb_calloc(n_units + 1, sizeof **start, "forecast index", err);
-    *rows = sb_malloc((n ? n : 1) * sizeof **rows, "forecast index", err);
-    if (!*start || !*rows) return SB_ENOMEM;
-    for (size_t i = 0; i < n; i++) (*start)[unit_of_log[log_of_row[i]] + 1]++;
-    for (size_t u = 0; u < n_units; u++) (*start)[u + 1] += (*start)[u];
-    size_t *next = sb_malloc((n_units ? n_units : 1) * sizeof *next, "forecast index", err);
-    if (!next) return SB_ENOMEM;
-    memcpy(next, *start, n_units * sizeof *next);
-    for (size_t i = 0; i < n; i++) (*rows)[next[unit_of_log[log_of_row[i]]]++] = i;
-    free(next);
-    return 0;
-}
-
-int sb_fc_index_build(const char *gt_path, const char *pred_path, int top_k, sb_fc_index *ix,
-                      sb_err *err)
-{
-    memset(ix, 0, sizeof *ix);
-    snprintf(ix->gt_path, sizeof ix->gt_path, "%s", gt_path);
-    snprintf(ix->pred_path, sizeof ix->pred_path, "%s", pred_path && pred_path[0] ? pred_path : gt_path);
-    int same = !strcmp(ix->gt_path, ix->pred_path);
-    sb_h5_quiet();
+struct sb_fc_files {
     sb_h5file g, p;
-    g.id = p.id = H5I_INVALID_HID;
-    char **glogs = NULL, **plogs = NULL;
-    size_t ngl = 0, npl = 0;
-    int64_t *glog = NULL, *plog = NULL;
-    size_t *unit_of_glog = NULL, *unit_of_plog = NULL, *gcount = NULL, *pcount = NULL;
-    int rc = sb_h5_open(&g, ix->gt_path, err);
-    if (!rc && !same) rc = sb_h5_open(&p, ix->pred_path, err);
-    const sb_h5file *pf = same ? &g : &p;
-    if (!rc) rc = read_logs(&g, &ngl, &glogs, err);
-    if (!rc) rc = read_categories(&g, &ix->n_gt_cats, &ix->gt_cat, err);
-    if (!rc) rc = check_gt(&g, &ix->n_gt, err);
-    if (!rc && ix->n_gt == 0) rc = sb_fail(err, SB_EINPUT, "%s: /gt has no rows", g.path);
-    if (!rc) rc = read_log_column(&g, "/gt/log", ngl, &glog, err);
-    if (!rc && !same) rc = read_logs(pf, &npl, &plogs, err);
-    if (!rc && !same) rc = read_categories(pf, &ix->n_pred_cats, &ix->pred_cat, err);
-    if (!rc && same) {
-        ix->n_pred_cats = ix->n_gt_cats;
-        ix->pred_cat = sb_malloc(ix->n_gt_cats * sizeof *ix->pred_cat + 1, "category map", err);
-        if (!ix->pred_cat)
-            rc = SB_ENOMEM;
-        else
-            memcpy(ix->pred_cat, ix->gt_cat, ix->n_gt_cats * sizeof *ix->pred_cat);
-        npl = ngl;
-    }
-    if (!rc) rc = check_pred(pf, &ix->n_pred, top_k, &ix->k, err);
-    if (!rc) rc = read_log_column(pf, "/pred/log", npl, &plog, err);
-    if (rc) goto done;
+    int same;
+    hid_t dxpl;              /* reads convert through tconv, allocated once */
+    void *tconv;
+    hid_t ds[NCOL], space[NCOL];
+    size_t row_elems[NCOL];  /* values per row: the product of the trailing dimensions */
+    unsigned char *tmp;      /* a segment of scattered rows */
+    size_t tmp_cap;
+};
 
-    /* union of logs: ground-truth logs with rows of either kind, then prediction-only logs */
-    gcount = sb_calloc(ngl + 1, sizeof *gcount, "forecast index", err);
-    pcount = sb_calloc(npl + 1, sizeof *pcount, "forecast index", err);
-    unit_of_glog = sb_malloc((ngl + 1) * sizeof *unit_of_glog, "forecast index", err);
-    unit_of_plog = sb_malloc((npl + 1) * sizeof *unit_of_plog, "forecast index", err);
-    ix->log = calloc(ngl + npl + 1, sizeof *ix->log);
-    if (!gcount || !pcount || !unit_of_glog || !unit_of_plog || !ix->log) {
-        rc = sb_fail(err, SB_ENOMEM, "forecast index: out of memory");
-        goto done;
+void sb_fc_files_close(sb_fc_index *ix)
+{
+    sb_fc_files *f = ix->files;
+    if (!f) return;
+    for (int c = 0; c < NCOL; c++) {
+        if (f->space[c] >= 0) H5Sclose(f->space[c]);
+        if (f->ds[c] >= 0) H5Dclose(f->ds[c]);
     }
-    for (size_t i = 0; i < ix->n_gt; i++) gcount[glog[i]]++;
-    for (size_t i = 0; i < ix->n_pred; i++) pcount[plog[i]]++;
-    /* prediction log -> ground-truth log by name (or itself in one file) */
-    size_t *p2g = sb_malloc((npl + 1) * sizeof *p2g, "forecast index", err);
-    char **sorted = malloc((ngl + 1) * sizeof *sorted);
-    if (!p2g || !sorted) {
-        free(p2g);
-        free(sorted);
-        rc = sb_fail(err, SB_ENOMEM, "forecast index: out of memory");
-        goto done;
-    }
-    memcpy(sorted, glogs, ngl * sizeof *sorted);
-    qsort(sorted, ngl, sizeof *sorted, cmp_str);
-    for (size_t j = 0; j < npl; j++) {
-        if (same) {
-            p2g[j] = j;
-            continue;
-        }
-        char **hit = bsearch(&plogs[j], sorted, ngl, sizeof *sorted, cmp_str);
-        p2g[j] = (size_t)-1;
-        if (hit)
-            for (size_t i = 0; i < ngl; i++)
-                if (glogs[i] == *hit) p2g[j] = i;
-    }
-    free(sorted);
-    size_t *pred_in_g = sb_calloc(ngl + 1, sizeof *pred_in_g, "forecast index", err);
-    if (!pred_in_g) {
-        free(p2g);
-        rc = SB_ENOMEM;
-        goto done;
-    }
-    for (size_t j = 0; j < npl; j++)
-        if (p2g[j] != (size_t)-1) pred_in_g[p2g[j]] += pcount[j];
-    size_t nu = 0;
-    for (size_t i = 0; i < ngl; i++) {
-        unit_of_glog[i] = (size_t)-1;
-        if (gcount[i] || pred_in_g[i]) {
-            unit_of_glog[i] = nu;
-            ix->log[nu++] = glogs[i];
-            glogs[i] = NULL;
-        }
-    }
-    for (size_t j = 0; j < npl; j++) {
-        if (p2g[j] != (size_t)-1) {
-            unit_of_plog[j] = unit_of_glog[p2g[j]];
-        } else if (pcount[j]) {
-            unit_of_plog[j] = nu;
-            ix->log[nu++] = plogs[j];
-            plogs[j] = NULL;
-        } else {
-            unit_of_plog[j] = (size_t)-1;
-        }
-    }
-    free(p2g);
-    free(pred_in_g);
-    ix->n_logs = nu;
-    if ((rc = group_rows(glog, ix->n_gt, unit_of_glog, nu, &ix->gt_start, &ix->gt_rows, err)) ||
-        (rc = group_rows(plog, ix->n_pred, unit_of_plog, nu, &ix->pred_start, &ix->pred_rows, err)))
-        goto done;
-done:
-    if (glogs) {
-        for (size_t i = 0; i < ngl; i++) free(glogs[i]);
-        free(glogs);
-    }
-    if (plogs) {
-        for (size_t j = 0; j < npl; j++) free(plogs[j]);
-        free(plogs);
-    }
-    free(glog);
-    free(plog);
-    free(gcount);
-    free(pcount);
-    free(unit_of_glog);
-    free(unit_of_plog);
-    sb_h5_close(&g);
-    if (!same) sb_h5_close(&p);
-    if (rc) sb_fc_index_free(ix);
-    return rc;
+    sb_h5_close(&f->g);
+    if (!f->same) sb_h5_close(&f->p);
+    if (f->dxpl >= 0) H5Pclose(f->dxpl);
+    free(f->tconv);
+    free(f->tmp);
+    free(f);
+    ix->files = NULL;
 }
 
-/* Reads rows[0..n) (ascending) of dataset `name`, each row_elems values of memtype (double or
- * int64), into out. */
-static int read_rows(const sb_h5file *f, const char *name, hid_t memtype, size_t row_elems,
-                     const size_t *rows, size_t n, void *out, sb_err *err)
+static int open_column(sb_fc_files *f, int c, sb_err *err)
 {
-    if (n == 0) return 0;
-    hid_t ds = H5Dopen2(f->id, name, H5P_DEFAULT);
-    if (ds < 0) return sb_fail(err, SB_EINPUT, "%s: %s is missing or not a dataset", f->path, name);
-    hid_t t = H5Dget_type(ds);
+    const sb_h5file *h = COLS[c].pred && !f->same ? &f->p : &f->g;
+    f->ds[c] = H5Dopen2(h->id, COLS[c].name, H5P_DEFAULT);
+    if (f->ds[c] < 0)
+        return sb_fail(err, SB_EINPUT, "%s: %s is missing or not a dataset", h->path, COLS[c].name);
+    hid_t t = H5Dget_type(f->ds[c]);
     H5T_class_t cls = H5Tget_class(t);
     H5Tclose(t);
-    int want_float = H5Tequal(memtype, H5T_NATIVE_DOUBLE) > 0;
-    if (!(cls == H5T_INTEGER || (want_float && cls == H5T_FLOAT))) {
-        H5Dclose(ds);
-        return sb_fail(err, SB_EINPUT, "%s: %s has type %s, expected %s", f->path, name,
+    if (!(cls == H5T_INTEGER || (COLS[c].real && cls == H5T_FLOAT)))
+        return sb_fail(err, SB_EINPUT, "%s: %s has type %s, expected %s", h->path, COLS[c].name,
                        cls == H5T_FLOAT ? "float" : cls == H5T_STRING ? "string" : "non-numeric",
-                       want_float ? "numbers" : "integers");
-    }
-    size_t esize = want_float ? sizeof(double) : sizeof(int64_t);
-    hid_t fs = H5Dget_space(ds);
-    int rank = H5Sget_simple_extent_ndims(fs);
-    hsize_t dims[SB_H5_MAXRANK], start[SB_H5_MAXRANK] = {0}, count[SB_H5_MAXRANK];
-    H5Sget_simple_extent_dims(fs, dims, NULL);
-    for (int i = 0; i < rank; i++) count[i] = dims[i];
-    unsigned char *tmp = NULL;
+                       COLS[c].real ? "numbers" : "integers");
+    f->space[c] = H5Dget_space(f->ds[c]);
+    int rank = f->space[c] < 0 ? -1 : H5Sget_simple_extent_ndims(f->space[c]);
+    hsize_t dims[SB_H5_MAXRANK];
+    if (rank < 1 || rank > SB_H5_MAXRANK || H5Sget_simple_extent_dims(f->space[c], dims, NULL) < 0)
+        return sb_fail(err, SB_EINPUT, "%s: %s has no readable shape", h->path, COLS[c].name);
+    f->row_elems[c] = 1;
+    for (int i = 1; i < rank; i++) f->row_elems[c] *= (size_t)dims[i];
+    return 0;
+}
+
+int sb_fc_files_open(sb_fc_index *ix, sb_err *err)
+{
+    sb_fc_files_close(ix);
+    sb_fc_files *f = sb_calloc(1, sizeof *f, "forecast input", err);
+    if (!f) return SB_ENOMEM;
+    f->g.id = f->p.id = f->dxpl = H5I_INVALID_HID;
+    for (int c = 0; c < NCOL; c++) f->ds[c] = f->space[c] = H5I_INVALID_HID;
+    f->same = !strcmp(ix->gt_path, ix->pred_path);
+    ix->files = f;
+    sb_h5_quiet();
+    f->dxpl = H5Pcreate(H5P_DATASET_XFER);
+    f->tconv = malloc(TCONV_BYTES);
+    int rc = f->dxpl < 0 || !f->tconv || H5Pset_buffer(f->dxpl, TCONV_BYTES, f->tconv, NULL) < 0
+                 ? sb_fail(err, SB_ENOMEM, "forecast input: no HDF5 conversion buffer")
+                 : 0;
+    if (!rc) rc = sb_h5_open(&f->g, ix->gt_path, err);
+    if (!rc && !f->same) rc = sb_h5_open(&f->p, ix->pred_path, err);
+    for (int c = 0; c < NCOL && !rc; c++) rc = open_column(f, c, err);
+    if (rc) sb_fc_files_close(ix);
+    return rc;
+}
+
+/* Reads rows[0..n) (ascending within runs) of column c into out. */
+static int read_rows(sb_fc_files *f, int c, const size_t *rows, size_t n, void *out, sb_err *err)
+{
+    const char *path = COLS[c].pred && !f->same ? f->p.path : f->g.path;
+    hid_t memtype = COLS[c].real ? H5T_NATIVE_DOUBLE : H5T_NATIVE_INT64;
+    size_t row_bytes = f->row_elems[c] * (COLS[c].real ? sizeof(double) : sizeof(int64_t));
+    hsize_t start[SB_H5_MAXRANK] = {0}, count[SB_H5_MAXRANK];
+    int rank = H5Sget_simple_extent_ndims(f->space[c]);
+    H5Sget_simple_extent_dims(f->space[c], count, NULL);
     int rc = 0;
     for (size_t a = 0; a < n && !rc;) {
         size_t b = a + 1; /* rows[a..b) read as one segment [rows[a], rows[b-1]] */
         while (b < n && rows[b] - rows[b - 1] <= GAP_ROWS && rows[b] - rows[a] < SEGMENT_ROWS) b++;
         size_t first = rows[a], span = rows[b - 1] - first + 1;
         int dense = span == b - a;
-        unsigned char *dst = (unsigned char *)out + a * row_elems * esize;
-        if (!dense && !tmp) {
-            tmp = malloc((size_t)SEGMENT_ROWS * row_elems * esize);
-            if (!tmp) {
-                rc = sb_fail(err, SB_ENOMEM, "%s: out of memory reading %s", f->path, name);
-                break;
-            }
+        unsigned char *dst = (unsigned char *)out + a * row_bytes;
+        if (!dense && span * row_bytes > f->tmp_cap) {
+            free(f->tmp);
+            f->tmp_cap = 0;
+            f->tmp = malloc(span * row_bytes);
+            if (!f->tmp) return sb_fail(err, SB_ENOMEM, "%s: out of memory reading %s", path, COLS[c].name);
+            f->tmp_cap = span * row_bytes;
         }
         start[0] = first;
         count[0] = span;
-        hsize_t mcount = (hsize_t)(span * row_elems);
+        hsize_t mcount = (hsize_t)(span * f->row_elems[c]);
         hid_t ms = H5Screate_simple(1, &mcount, NULL);
-        if (H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL) < 0 ||
-            H5Dread(ds, memtype, ms, fs, H5P_DEFAULT, dense ? dst : tmp) < 0)
-            rc = sb_fail(err, SB_EIO, "%s: could not read rows %zu..%zu of %s", f->path, first,
-                         first + span - 1, name);
-        H5Sclose(ms);
+        if (ms < 0 || rank < 1 ||
+            H5Sselect_hyperslab(f->space[c], H5S_SELECT_SET, start, NULL, count, NULL) < 0 ||
+            H5Dread(f->ds[c], memtype, ms, f->space[c], f->dxpl, dense ? dst : f->tmp) < 0)
+            rc = sb_fail(err, SB_EIO, "%s: could not read rows %zu..%zu of %s", path, first,
+                         first + span - 1, COLS[c].name);
+        if (ms >= 0) H5Sclose(ms);
         if (!rc && !dense)
             for (size_t i = a; i < b; i++)
-                memcpy((unsigned char *)out + i * row_elems * esize,
-                       tmp + (rows[i] - first) * row_elems * esize, row_elems * esize);
+                memcpy((unsigned char *)out + i * row_bytes, f->tmp + (rows[i] - first) * row_bytes,
+                       row_bytes);
         a = b;
     }
-    free(tmp);
-    H5Sclose(fs);
-    H5Dclose(ds);
     return rc;
 }
 
@@ -379,6 +153,8 @@ void sb_fc_log_data_free(sb_fc_log_data *d)
     free(d->gt_frame);
     free(d->pred_frame);
     free(d->pred_index);
+    free(d->gt_raw_cat);
+    free(d->pred_raw_cat);
     free(d->gt_cat);
     free(d->pred_cat);
     free(d->gt_cur);
@@ -391,8 +167,42 @@ void sb_fc_log_data_free(sb_fc_log_data *d)
     memset(d, 0, sizeof *d);
 }
 
+static int grow(void *pp, size_t n, size_t size)
+{
+    void *p = realloc(*(void **)pp, n * size);
+    if (!p) return -1;
+    *(void **)pp = p;
+    return 0;
+}
+
+/* Room for ng ground-truth and np prediction rows; grows by half again to amortise. */
+static int reserve(sb_fc_log_data *d, size_t ng, size_t np, size_t K)
+{
+    if (ng > d->cap_gt) {
+        size_t cap = ng + ng / 2;
+        if (grow(&d->gt_frame, cap, sizeof(int64_t)) || grow(&d->gt_raw_cat, cap, sizeof(int64_t)) ||
+            grow(&d->gt_cat, cap, sizeof(int32_t)) || grow(&d->gt_cur, cap, 2 * sizeof(double)) ||
+            grow(&d->gt_fut, cap, 2 * SB_FC_T * sizeof(double)) ||
+            grow(&d->gt_ego, cap, 2 * sizeof(double)))
+            return -1;
+        d->cap_gt = cap;
+    }
+    if (np > d->cap_pred || K != d->cap_k) {
+        size_t cap = np + np / 2 + 1;
+        if (grow(&d->pred_frame, cap, sizeof(int64_t)) || grow(&d->pred_index, cap, sizeof(int64_t)) ||
+            grow(&d->pred_raw_cat, cap, sizeof(int64_t)) || grow(&d->pred_cat, cap, sizeof(int32_t)) ||
+            grow(&d->pred_cur, cap, 2 * sizeof(double)) || grow(&d->pred_score, cap, sizeof(double)) ||
+            grow(&d->pred_modes, cap, K * SB_FC_T * 2 * sizeof(double)) ||
+            grow(&d->pred_mode_scores, cap, K * sizeof(double)))
+            return -1;
+        d->cap_pred = cap;
+        d->cap_k = K;
+    }
+    return 0;
+}
+
 /* Category column read as int64, mapped through the file's /categories. */
-static int map_categories(const sb_h5file *f, const char *name, const int64_t *raw,
+static int map_categories(const char *path, const char *name, const int64_t *raw,
                           const size_t *rows, size_t n, const int *map, size_t nmap,
                           const char *log, int32_t *out, sb_err *err)
 {
@@ -401,112 +211,110 @@ static int map_categories(const sb_h5file *f, const char *name, const int64_t *r
             return sb_fail(err, SB_EINPUT,
                            "%s: %s row %zu (log %s) is %lld, not an index into /categories (%zu "
                            "names)",
-                           f->path, name, rows[i], log, (long long)raw[i], nmap);
+                           path, name, rows[i], log, (long long)raw[i], nmap);
         out[i] = map[raw[i]];
     }
     return 0;
 }
 
-static int finite_rows(const sb_h5file *f, const char *name, const double *v, size_t per,
+static int finite_rows(const char *path, const char *name, const double *v, size_t per,
                        const size_t *rows, size_t n, const char *log, sb_err *err)
 {
     for (size_t i = 0; i < n * per; i++)
         if (!isfinite(v[i]))
             return sb_fail(err, SB_EINPUT, "%s: %s row %zu (log %s) holds %s at position %zu",
-                           f->path, name, rows[i / per], log, isnan(v[i]) ? "NaN" : "Inf", i % per);
+                           path, name, rows[i / per], log, isnan(v[i]) ? "NaN" : "Inf", i % per);
     return 0;
 }
 
-int sb_fc_read_log(const sb_fc_index *ix, size_t u, sb_fc_log_data *d, char *stage, size_t cap,
-                   sb_err *err)
+static int check_futures(const char *path, const double *fut, const size_t *rows, size_t n,
+                         const char *log, sb_err *err)
 {
-    memset(d, 0, sizeof *d);
-    snprintf(stage, cap, "read");
-    if (u >= ix->n_logs) return sb_fail(err, SB_EINPUT, "forecast: log %zu of %zu", u, ix->n_logs);
-    const char *log = ix->log[u];
-    const size_t *gr = ix->gt_rows + ix->gt_start[u], *pr = ix->pred_rows + ix->pred_start[u];
-    size_t ng = ix->gt_start[u + 1] - ix->gt_start[u], np = ix->pred_start[u + 1] - ix->pred_start[u];
-    size_t K = (size_t)ix->k, g1 = ng ? ng : 1, p1 = np ? np : 1;
-    int64_t *graw = malloc(g1 * sizeof *graw), *praw = malloc(p1 * sizeof *praw);
-    d->gt_frame = malloc(g1 * sizeof *d->gt_frame);
-    d->gt_cat = malloc(g1 * sizeof *d->gt_cat);
-    d->gt_cur = malloc(g1 * 2 * sizeof(double));
-    d->gt_fut = malloc(g1 * 2 * SB_FC_T * sizeof(double));
-    d->gt_ego = malloc(g1 * 2 * sizeof(double));
-    d->pred_frame = malloc(p1 * sizeof *d->pred_frame);
-    d->pred_index = malloc(p1 * sizeof *d->pred_index);
-    d->pred_cat = malloc(p1 * sizeof *d->pred_cat);
-    d->pred_cur = malloc(p1 * 2 * sizeof(double));
-    d->pred_score = malloc(p1 * sizeof(double));
-    d->pred_modes = malloc(p1 * K * SB_FC_T * 2 * sizeof(double));
-    d->pred_mode_scores = malloc(p1 * K * sizeof(double));
-    if (!graw || !praw || !d->gt_frame || !d->gt_cat || !d->gt_cur || !d->gt_fut || !d->gt_ego ||
-        !d->pred_frame || !d->pred_index || !d->pred_cat || !d->pred_cur || !d->pred_score ||
-        !d->pred_modes || !d->pred_mode_scores) {
-        free(graw);
-        free(praw);
-        sb_fc_log_data_free(d);
-        return sb_fail(err, SB_ENOMEM, "forecast: out of memory reading log %s", log);
-    }
-    int same = !strcmp(ix->gt_path, ix->pred_path);
-    sb_h5_quiet();
-    sb_h5file g, p;
-    g.id = p.id = H5I_INVALID_HID;
-    int rc = sb_h5_open(&g, ix->gt_path, err);
-    if (!rc && !same) rc = sb_h5_open(&p, ix->pred_path, err);
-    const sb_h5file *pf = same ? &g : &p;
-    hid_t I = H5T_NATIVE_INT64, D = H5T_NATIVE_DOUBLE;
-    if (!rc) rc = read_rows(&g, "/gt/timestamp_ns", I, 1, gr, ng, d->gt_frame, err);
-    if (!rc) rc = read_rows(&g, "/gt/category", I, 1, gr, ng, graw, err);
-    if (!rc) rc = read_rows(&g, "/gt/current_xy", D, 2, gr, ng, d->gt_cur, err);
-    if (!rc) rc = read_rows(&g, "/gt/future_xy", D, 2 * SB_FC_T, gr, ng, d->gt_fut, err);
-    if (!rc) rc = read_rows(&g, "/gt/ego_xy", D, 2, gr, ng, d->gt_ego, err);
-    if (!rc) rc = read_rows(pf, "/pred/timestamp_ns", I, 1, pr, np, d->pred_frame, err);
-    if (!rc) rc = read_rows(pf, "/pred/category", I, 1, pr, np, praw, err);
-    if (!rc) rc = read_rows(pf, "/pred/current_xy", D, 2, pr, np, d->pred_cur, err);
-    if (!rc) rc = read_rows(pf, "/pred/detection_score", D, 1, pr, np, d->pred_score, err);
-    if (!rc) rc = read_rows(pf, "/pred/modes_xy", D, K * SB_FC_T * 2, pr, np, d->pred_modes, err);
-    if (!rc) rc = read_rows(pf, "/pred/mode_scores", D, K, pr, np, d->pred_mode_scores, err);
-
-    if (!rc) snprintf(stage, cap, "validate");
-    if (!rc)
-        rc = map_categories(&g, "/gt/category", graw, gr, ng, ix->gt_cat, ix->n_gt_cats, log,
-                            d->gt_cat, err);
-    if (!rc)
-        rc = map_categories(pf, "/pred/category", praw, pr, np, ix->pred_cat, ix->n_pred_cats, log,
-                            d->pred_cat, err);
-    if (!rc) rc = finite_rows(&g, "/gt/current_xy", d->gt_cur, 2, gr, ng, log, err);
-    if (!rc) rc = finite_rows(&g, "/gt/ego_xy", d->gt_ego, 2, gr, ng, log, err);
-    for (size_t i = 0; i < ng && !rc; i++) {
-        const double *f = d->gt_fut + (size_t)2 * SB_FC_T * i;
+    for (size_t i = 0; i < n; i++) {
+        const double *f = fut + (size_t)2 * SB_FC_T * i;
         int ended = 0;
-        for (int s = 0; s < SB_FC_T && !rc; s++) {
+        for (int s = 0; s < SB_FC_T; s++) {
             int nx = isnan(f[2 * s]), ny = isnan(f[2 * s + 1]);
             if (nx && ny)
                 ended = 1;
             else if (nx || ny || !isfinite(f[2 * s]) || !isfinite(f[2 * s + 1]) || ended)
-                rc = sb_fail(err, SB_EINPUT,
-                             "%s: /gt/future_xy row %zu (log %s) step %d is %s (NaN must cover x "
-                             "and y of every step from L+1 on)",
-                             g.path, gr[i], log, s + 1,
-                             ended ? "finite after a NaN step" : "partly NaN or Inf");
+                return sb_fail(err, SB_EINPUT,
+                               "%s: /gt/future_xy row %zu (log %s) step %d is %s (NaN must cover "
+                               "x and y of every step from L+1 on)",
+                               path, rows[i], log, s + 1,
+                               ended ? "finite after a NaN step" : "partly NaN or Inf");
         }
     }
-    if (!rc) rc = finite_rows(pf, "/pred/current_xy", d->pred_cur, 2, pr, np, log, err);
-    if (!rc) rc = finite_rows(pf, "/pred/detection_score", d->pred_score, 1, pr, np, log, err);
-    if (!rc) rc = finite_rows(pf, "/pred/modes_xy", d->pred_modes, K * SB_FC_T * 2, pr, np, log, err);
-    if (!rc) rc = finite_rows(pf, "/pred/mode_scores", d->pred_mode_scores, K, pr, np, log, err);
-    free(graw);
-    free(praw);
-    sb_h5_close(&g);
-    if (!same) sb_h5_close(&p);
-    if (rc) {
-        sb_fc_log_data_free(d);
-        return rc;
-    }
-    for (size_t i = 0; i < np; i++) d->pred_index[i] = (int64_t)pr[i];
-    d->gt = (sb_fc_gt){ng, d->gt_frame, d->gt_cat, d->gt_cur, d->gt_fut, d->gt_ego};
-    d->pred = (sb_fc_pred){np, ix->k, d->pred_frame, d->pred_index, d->pred_cat, d->pred_cur,
-                           d->pred_score, d->pred_modes, d->pred_mode_scores};
     return 0;
+}
+
+/* Validates log j of the run in d: the checks of sb_fc_read_logs, in the order they were
+ * always made, naming the log. */
+static int validate_log(const sb_fc_index *ix, const sb_fc_log_data *d, size_t j, sb_err *err)
+{
+    size_t u = d->first + j, K = (size_t)ix->k;
+    const char *log = ix->log[u], *gp = ix->gt_path, *pp = ix->pred_path;
+    const size_t *gr = ix->gt_rows + ix->gt_start[u], *pr = ix->pred_rows + ix->pred_start[u];
+    size_t g0 = ix->gt_start[u] - ix->gt_start[d->first], ng = ix->gt_start[u + 1] - ix->gt_start[u];
+    size_t p0 = ix->pred_start[u] - ix->pred_start[d->first];
+    size_t np = ix->pred_start[u + 1] - ix->pred_start[u];
+    int rc;
+    if ((rc = map_categories(gp, "/gt/category", d->gt_raw_cat + g0, gr, ng, ix->gt_cat,
+                             ix->n_gt_cats, log, d->gt_cat + g0, err)) ||
+        (rc = map_categories(pp, "/pred/category", d->pred_raw_cat + p0, pr, np, ix->pred_cat,
+                             ix->n_pred_cats, log, d->pred_cat + p0, err)) ||
+        (rc = finite_rows(gp, "/gt/current_xy", d->gt_cur + 2 * g0, 2, gr, ng, log, err)) ||
+        (rc = finite_rows(gp, "/gt/ego_xy", d->gt_ego + 2 * g0, 2, gr, ng, log, err)) ||
+        (rc = check_futures(gp, d->gt_fut + 2 * SB_FC_T * g0, gr, ng, log, err)) ||
+        (rc = finite_rows(pp, "/pred/current_xy", d->pred_cur + 2 * p0, 2, pr, np, log, err)) ||
+        (rc = finite_rows(pp, "/pred/detection_score", d->pred_score + p0, 1, pr, np, log, err)) ||
+        (rc = finite_rows(pp, "/pred/modes_xy", d->pred_modes + K * SB_FC_T * 2 * p0,
+                          K * SB_FC_T * 2, pr, np, log, err)) ||
+        (rc = finite_rows(pp, "/pred/mode_scores", d->pred_mode_scores + K * p0, K, pr, np, log,
+                          err)))
+        return rc;
+    return 0;
+}
+
+int sb_fc_read_logs(sb_fc_index *ix, size_t first, size_t count, sb_fc_log_data *d, char *stage,
+                    size_t cap, sb_err *err)
+{
+    snprintf(stage, cap, "read");
+    if (first > ix->n_logs || count > ix->n_logs - first || count == 0)
+        return sb_fail(err, SB_EINPUT, "forecast: logs %zu..%zu of %zu", first, first + count,
+                       ix->n_logs);
+    int rc = ix->files ? 0 : sb_fc_files_open(ix, err);
+    if (rc) return rc;
+    const size_t *gr = ix->gt_rows + ix->gt_start[first], *pr = ix->pred_rows + ix->pred_start[first];
+    size_t ng = ix->gt_start[first + count] - ix->gt_start[first];
+    size_t np = ix->pred_start[first + count] - ix->pred_start[first], K = (size_t)ix->k;
+    if (reserve(d, ng ? ng : 1, np ? np : 1, K))
+        return sb_fail(err, SB_ENOMEM, "forecast: out of memory reading log %s", ix->log[first]);
+    d->first = first;
+    d->count = count;
+    sb_fc_files *f = ix->files;
+    void *dst[NCOL] = {d->gt_frame, d->gt_raw_cat, d->gt_cur, d->gt_fut, d->gt_ego, d->pred_frame,
+                       d->pred_raw_cat, d->pred_cur, d->pred_score, d->pred_modes, d->pred_mode_scores};
+    for (int c = 0; c < NCOL && !rc; c++)
+        rc = COLS[c].pred ? read_rows(f, c, pr, np, dst[c], err) : read_rows(f, c, gr, ng, dst[c], err);
+    if (rc) return rc;
+    snprintf(stage, cap, "validate");
+    for (size_t j = 0; j < count && !rc; j++) rc = validate_log(ix, d, j, err);
+    if (rc) return rc;
+    for (size_t i = 0; i < np; i++) d->pred_index[i] = (int64_t)pr[i];
+    return 0;
+}
+
+void sb_fc_log_view(const sb_fc_index *ix, const sb_fc_log_data *d, size_t j, sb_fc_gt *gt,
+                    sb_fc_pred *pred)
+{
+    size_t u = d->first + j, K = (size_t)ix->k;
+    size_t g0 = ix->gt_start[u] - ix->gt_start[d->first], ng = ix->gt_start[u + 1] - ix->gt_start[u];
+    size_t p0 = ix->pred_start[u] - ix->pred_start[d->first];
+    size_t np = ix->pred_start[u + 1] - ix->pred_start[u];
+    *gt = (sb_fc_gt){ng, d->gt_frame + g0, d->gt_cat + g0, d->gt_cur + 2 * g0,
+                     d->gt_fut + 2 * SB_FC_T * g0, d->gt_ego + 2 * g0};
+    *pred = (sb_fc_pred){np, ix->k, d->pred_frame + p0, d->pred_index + p0, d->pred_cat + p0,
+                         d->pred_cur + 2 * p0, d->pred_score + p0,
+                         d->pred_modes + K * SB_FC_T * 2 * p0, d->pred_mode_scores + K * p0};
 }

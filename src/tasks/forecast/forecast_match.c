@@ -22,6 +22,14 @@ int sb_fc_record_cmp(const void *a, const void *b)
 
 void sb_fc_recset_init(sb_fc_recset *rs) { memset(rs, 0, sizeof *rs); }
 
+void sb_fc_recset_clear(sb_fc_recset *rs)
+{
+    for (int c = 0; c < SB_FC_NCELL; c++) rs->cell[c].n = 0;
+    memset(rs->n_gt, 0, sizeof rs->n_gt);
+    memset(rs->n_pred, 0, sizeof rs->n_pred);
+    rs->n_frames = 0;
+}
+
 void sb_fc_recset_free(sb_fc_recset *rs)
 {
     for (int c = 0; c < SB_FC_NCELL; c++) free(rs->cell[c].rec);
@@ -90,6 +98,16 @@ static int frame_row_cmp(const void *a, const void *b)
     return x->row < y->row ? -1 : x->row > y->row;
 }
 
+/* Rows come grouped by frame in the usual layouts: then they are in order already. */
+static void sort_by_frame(frame_row *fr, size_t n)
+{
+    for (size_t i = 1; i < n; i++)
+        if (fr[i].frame < fr[i - 1].frame) {
+            qsort(fr, n, sizeof *fr, frame_row_cmp);
+            return;
+        }
+}
+
 typedef struct {
     int32_t log;
     int64_t ts;
@@ -155,7 +173,7 @@ int sb_fc_frames_build(const sb_fc_gt *gt, const sb_fc_pred *pred, sb_fc_frames 
     if (!fr) return SB_ENOMEM;
     int rc = SB_ENOMEM;
     for (size_t i = 0; i < ng; i++) fr[i] = (frame_row){gt->frame[i], i};
-    qsort(fr, ng, sizeof *fr, frame_row_cmp);
+    sort_by_frame(fr, ng);
     size_t nf = 0;
     for (size_t i = 0; i < ng; i++)
         if (i == 0 || fr[i].frame != fr[i - 1].frame) nf++;
@@ -177,7 +195,7 @@ int sb_fc_frames_build(const sb_fc_gt *gt, const sb_fc_pred *pred, sb_fc_frames 
     }
     out->gt_start[nf] = ng;
     for (size_t i = 0; i < np; i++) fr[i] = (frame_row){pred->frame[i], i};
-    qsort(fr, np, sizeof *fr, frame_row_cmp);
+    sort_by_frame(fr, np);
     /* walk both sorted lists: predictions of frames without GT are dropped */
     size_t f = 0, kept = 0;
     for (size_t i = 0; i < np; i++) {

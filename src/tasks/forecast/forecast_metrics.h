@@ -149,6 +149,8 @@ typedef struct sb_fc_recset {
 
 void sb_fc_recset_init(sb_fc_recset *rs);
 void sb_fc_recset_free(sb_fc_recset *rs);
+/* Empties every cell and zeroes the counts, keeping the memory for the next log. */
+void sb_fc_recset_clear(sb_fc_recset *rs);
 /* Appends a record to a cell (amortised growth, no allocation per record). */
 int sb_fc_run_push(sb_fc_run *run, const sb_fc_record *r, sb_err *err);
 /* dst += src: records concatenated per cell, counts added. */
@@ -183,6 +185,12 @@ typedef struct sb_fc_cell_result {
 /* Records must be in sb_fc_record_cmp order (checked: SB_EINPUT otherwise). */
 int sb_fc_sweep(const sb_fc_record *rec, size_t n, int64_t npos, sb_fc_cell_result *out,
                 sb_err *err);
+/* The same sweep over records already in order, given as flags (matched, TP) and the ADE and
+ * FDE of the matched ones in that order (a TP must be matched: SB_EINPUT otherwise). */
+#define SB_FC_SWEEP_MATCHED 1u
+#define SB_FC_SWEEP_TP 2u
+int sb_fc_sweep_flags(const uint8_t *flags, size_t n, const double *ade, const double *fde,
+                      int64_t npos, sb_fc_cell_result *out, sb_err *err);
 
 /* ---- (e) the table --------------------------------------------------------------------- */
 typedef struct sb_fc_table {
