@@ -24,9 +24,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/rng.h"
+#include "io/h5read.h"
+#include "io/h5write.h"
 #include "tasks/transfer/scorer.h"
 #include "tasks/transfer/xfer_ctx.h"
 
@@ -156,50 +163,13 @@ static void check_raw_eig(const unit *u)
     sb_xfer_ctx_free(ctx);
 }
 
-int main(int argc, char **argv)
+/* The seeded synthetic unit number `stream` (stream 0 is the single-unit benchmark's data):
+ * features with class structure and a shared per-row offset, a source softmax that favours
+ * y mod Cs. cm is C×D scratch. */
+static void synth_unit(size_t n, size_t d, int c, size_t cs, uint64_t stream, float *F, int *y, double *P, double *cm)
 {
-    size_t n = 20000, d = 1024, cs = 50;
-    int c = 20, numpy = 1, extras = 1, pos = 0, reps = 3;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--no-numpy")) {
-            numpy = 0;
-            continue;
-        }
-        if (!strcmp(argv[i], "--no-extras")) {
-            extras = 0;
-            continue;
-        }
-        if (!strcmp(argv[i], "--reps") && i + 1 < argc) {
-            reps = atoi(argv[++i]);
-            if (reps < 1)
-                reps = 1;
-            continue;
-        }
-        long v = strtol(argv[i], NULL, 10);
-        if (v < 1 || pos > 3) {
-            fprintf(stderr, "usage: bench_transfer [N D C Cs] [--reps R] [--no-extras] [--no-numpy]\n");
-            return 2;
-        }
-        if (pos == 0) n = (size_t)v;
-        else if (pos == 1) d = (size_t)v;
-        else if (pos == 2) c = (int)v;
-        else cs = (size_t)v;
-        pos++;
-    }
-    if (n < 2 || c < 2 || (size_t)c > n) {
-        fprintf(stderr, "bench_transfer: need N >= 2, 2 <= C <= N\n");
-        return 2;
-    }
     sb_rng r;
-    sb_rng_seed(&r, 20240601, 0);
-    float *F = malloc(n * d * sizeof *F);
-    double *P = malloc(n * cs * sizeof *P), *cm = malloc((size_t)c * d * sizeof *cm);
-    int *y = malloc(n * sizeof *y);
-    double *X = malloc(n * d * sizeof *X), *G = malloc(d * d * sizeof *G);
-    if (!F || !P || !cm || !y || !X || !G) {
-        fprintf(stderr, "bench_transfer: out of memory\n");
-        return 1;
-    }
+    sb_rng_seed(&r, 20240601, stream);
     for (size_t i = 0; i < (size_t)c * d; i++)
         cm[i] = sb_rng_normal(&r);
     for (size_t i = 0; i < n; i++) {
@@ -216,6 +186,289 @@ int main(int argc, char **argv)
         for (size_t z = 0; z < cs; z++)
             P[i * cs + z] /= s;
     }
+}
+
+static double tv_sum(const struct rusage *ru)
+{
+    return (double)ru->ru_utime.tv_sec + 1e-6 * (double)ru->ru_utime.tv_usec + (double)ru->ru_stime.tv_sec +
+           1e-6 * (double)ru->ru_stime.tv_usec;
+}
+
+/* User + system CPU seconds of this process. */
+static double cpu_self(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return tv_sum(&ru);
+}
+
+typedef struct zoo {
+    char dir[512], bin[1024];
+    size_t pairs, n, d, cs;
+    int c;
+    double floor, battery; /* best CPU seconds, whole zoo */
+} zoo;
+
+/* dir/pairK.h5 (float32 /features, int64 /labels, /source_probs) and dir/manifest.csv. */
+static int zoo_write(const zoo *z)
+{
+    float *F = malloc(z->n * z->d * sizeof *F);
+    double *P = malloc(z->n * z->cs * sizeof *P), *cm = malloc((size_t)z->c * z->d * sizeof *cm);
+    int *y = malloc(z->n * sizeof *y);
+    int64_t *y64 = malloc(z->n * sizeof *y64);
+    char path[1100];
+    snprintf(path, sizeof path, "%s/manifest.csv", z->dir);
+    FILE *m = fopen(path, "w");
+    int rc = !F || !P || !cm || !y || !y64 || !m;
+    if (m)
+        fprintf(m, "dataset,model,path\n");
+    for (size_t k = 0; k < z->pairs && !rc; k++) {
+        synth_unit(z->n, z->d, z->c, z->cs, k + 1, F, y, P, cm);
+        for (size_t i = 0; i < z->n; i++)
+            y64[i] = y[i];
+        snprintf(path, sizeof path, "%s/pair%zu.h5", z->dir, k);
+        sb_h5w w;
+        sb_err err = {0};
+        size_t fd[2] = {z->n, z->d}, pd[2] = {z->n, z->cs};
+        if ((rc = sb_h5w_create(&w, path, &err)) == 0) {
+            sb_h5w_f32(&w, "/features", 2, fd, F);
+            sb_h5w_i64(&w, "/labels", 1, fd, y64);
+            sb_h5w_f64(&w, "/source_probs", 2, pd, P);
+            rc = sb_h5w_close(&w, 1, &err);
+        }
+        if (rc)
+            fprintf(stderr, "bench_transfer: %s\n", err.msg);
+        fprintf(m, "data%zu,model%zu,pair%zu.h5\n", k, k, k);
+    }
+    if (m && fclose(m))
+        rc = 1;
+    free(F);
+    free(P);
+    free(cm);
+    free(y);
+    free(y64);
+    return rc;
+}
+
+/* One pair of the floor: read /features (float32) and /labels once, widen F to double, one
+ * cblas_dsyrk FᵀF; everything freed. */
+static int floor_pair(const char *path)
+{
+    sb_h5file f;
+    sb_err err = {0};
+    size_t fd[SB_H5_MAXRANK], ld[SB_H5_MAXRANK];
+    float *F = NULL;
+    int64_t *y = NULL;
+    if (sb_h5_open(&f, path, &err))
+        return 1;
+    int rc = sb_h5_read_f32(&f, "/features", 2, fd, &F, &err) || sb_h5_read_i64(&f, "/labels", 1, ld, &y, &err);
+    sb_h5_close(&f);
+    double *X = rc ? NULL : malloc(fd[0] * fd[1] * sizeof *X), *G = X ? malloc(fd[1] * fd[1] * sizeof *G) : NULL;
+    if (G) {
+        for (size_t i = 0; i < fd[0] * fd[1]; i++)
+            X[i] = F[i];
+        cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)fd[1], (int)fd[0], 1.0, X, (int)fd[1], 0.0, G,
+                    (int)fd[1]);
+    }
+    if (!G)
+        fprintf(stderr, "bench_transfer: floor read of %s: %s\n", path, rc ? err.msg : "out of memory");
+    free(F);
+    free(y);
+    free(X);
+    free(G);
+    return G == NULL;
+}
+
+/* The floor over the zoo, CPU seconds (1 BLAS thread). */
+static double zoo_floor(const zoo *z, double *wall)
+{
+    double c0 = cpu_self(), w0 = now();
+    for (size_t k = 0; k < z->pairs; k++) {
+        char path[1100];
+        snprintf(path, sizeof path, "%s/pair%zu.h5", z->dir, k);
+        if (floor_pair(path))
+            return -1.0;
+    }
+    *wall = now() - w0;
+    return cpu_self() - c0;
+}
+
+/* The battery, CPU seconds of the whole process (user + system, its waited-for children
+ * included): `shardbench transfer score` of the zoo with the seven scorers, one process. */
+static double zoo_battery(const zoo *z, int rep, double *wall)
+{
+    char man[1100], out[1100], list[256] = "";
+    snprintf(man, sizeof man, "%s/manifest.csv", z->dir);
+    snprintf(out, sizeof out, "%s/out%d", z->dir, rep);
+    for (int i = 0; i < N_GRAM7; i++)
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? "," : "", gram7[i]);
+    struct rusage r0, r1;
+    getrusage(RUSAGE_CHILDREN, &r0);
+    double w0 = now();
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        setenv("OPENBLAS_NUM_THREADS", "1", 1);
+        execl(z->bin, z->bin, "transfer", "score", "--manifest", man, "--scorers", list, "--output", out, "--quiet",
+              (char *)NULL);
+        _exit(127);
+    }
+    int st = 0;
+    if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+        fprintf(stderr, "bench_transfer: %s transfer score failed (status %d)\n", z->bin, st);
+        return -1.0;
+    }
+    *wall = now() - w0;
+    getrusage(RUSAGE_CHILDREN, &r1);
+    return tv_sum(&r1) - tv_sum(&r0);
+}
+
+/* A fresh temporary zoo, or (keep) the one in z->dir, written there if it has no manifest yet
+ * (its shape is then the caller's business). */
+static int zoo_prepare(zoo *z, int keep)
+{
+    if (!keep) {
+        snprintf(z->dir, sizeof z->dir, "/tmp/sb-bench-xfer-XXXXXX");
+        return !mkdtemp(z->dir) || zoo_write(z);
+    }
+    char man[1100];
+    snprintf(man, sizeof man, "%s/manifest.csv", z->dir);
+    if (access(man, R_OK) == 0)
+        return 0;
+    if (mkdir(z->dir, 0777) != 0 && errno != EEXIST)
+        return 1;
+    return zoo_write(z);
+}
+
+/* --zoo P: P pairs of the given shape on disk; best of R of floor and battery, side by side. */
+static int zoo_bench(zoo *z, int reps)
+{
+    int keep = z->dir[0] != '\0';
+    if (zoo_prepare(z, keep)) {
+        fprintf(stderr, "bench_transfer: cannot write the zoo\n");
+        return 1;
+    }
+    openblas_set_num_threads(1);
+    printf("zoo: %zu pairs of N=%zu D=%zu C=%d Cs=%zu float32 in %s; %s; best of %d (CPU s = user + sys)\n",
+           z->pairs, z->n, z->d, z->c, z->cs, z->dir, z->bin, reps);
+    double fb = INFINITY, bb = INFINITY, fw = 0, bw = 0;
+    for (int rep = 0; rep < reps; rep++) {
+        double w1 = 0, w2 = 0, f = zoo_floor(z, &w1), b = f < 0 ? -1.0 : zoo_battery(z, rep, &w2);
+        if (f < 0 || b < 0)
+            return 1;
+        printf("  rep %d: floor %.3f CPU s (%.3f wall), battery %.3f CPU s (%.3f wall), ratio %.3f\n", rep, f, w1, b,
+               w2, b / f);
+        fflush(stdout);
+        if (f < fb)
+            fb = f, fw = w1;
+        if (b < bb)
+            bb = b, bw = w2;
+    }
+    printf("  %-58s %8.3f CPU s  (%.3f s wall)\n", "floor: read each pair once + one dsyrk, 1 thread", fb, fw);
+    printf("  %-58s %8.3f CPU s  (%.3f s wall)\n", "battery: shardbench transfer score, 7 scorers, 1 process", bb,
+           bw);
+    printf("  %-58s %8.3f\n", "BATTERY / FLOOR (best CPU)", bb / fb);
+    z->floor = fb;
+    z->battery = bb;
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, keep ? "rm -rf '%s'/out*" : "rm -rf '%s'", z->dir);
+    return system(cmd) != 0;
+}
+
+/* bench/transfer_numpy.py on data of the same shape, 1 thread; times = " name=seconds ..." of
+ * shardbench's side, printed beside numpy's. */
+static void run_numpy(size_t n, size_t d, int c, size_t cs, const char *times)
+{
+    char cmd[8192], dir[2048];
+    snprintf(dir, sizeof dir, "%s", __FILE__);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    else
+        snprintf(dir, sizeof dir, ".");
+    snprintf(cmd, sizeof cmd, "OPENBLAS_NUM_THREADS=1 /usr/bin/python3 %s/transfer_numpy.py %zu %zu %d %zu%s", dir, n, d,
+             c, cs, times);
+    printf("\nnumpy, 1 thread (%s):\n", cmd);
+    fflush(stdout);
+    if (system(cmd) != 0)
+        printf("  numpy comparison not run (python3 or numpy/scipy/sklearn missing)\n");
+}
+
+int main(int argc, char **argv)
+{
+    size_t n = 20000, d = 1024, cs = 50, pairs = 0;
+    int c = 20, numpy = 1, extras = 1, pos = 0, reps = 3;
+    zoo z = {0};
+    snprintf(z.bin, sizeof z.bin, "%s", argv[0]);
+    char *bslash = strrchr(z.bin, '/');
+    size_t bl = bslash ? (size_t)(bslash + 1 - z.bin) : 0;
+    snprintf(z.bin + bl, sizeof z.bin - bl, "../shardbench");
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--zoo") && i + 1 < argc) {
+            pairs = (size_t)atol(argv[++i]);
+            continue;
+        }
+        if (!strcmp(argv[i], "--dir") && i + 1 < argc) {
+            snprintf(z.dir, sizeof z.dir, "%s", argv[++i]);
+            continue;
+        }
+        if (!strcmp(argv[i], "--shardbench") && i + 1 < argc) {
+            snprintf(z.bin, sizeof z.bin, "%s", argv[++i]);
+            continue;
+        }
+        if (!strcmp(argv[i], "--no-numpy")) {
+            numpy = 0;
+            continue;
+        }
+        if (!strcmp(argv[i], "--no-extras")) {
+            extras = 0;
+            continue;
+        }
+        if (!strcmp(argv[i], "--reps") && i + 1 < argc) {
+            reps = atoi(argv[++i]);
+            if (reps < 1)
+                reps = 1;
+            continue;
+        }
+        long v = strtol(argv[i], NULL, 10);
+        if (v < 1 || pos > 3) {
+            fprintf(stderr, "usage: bench_transfer [N D C Cs] [--reps R] [--no-extras] [--no-numpy] [--zoo P "
+                            "[--dir DIR] [--shardbench PATH]]\n");
+            return 2;
+        }
+        if (pos == 0) n = (size_t)v;
+        else if (pos == 1) d = (size_t)v;
+        else if (pos == 2) c = (int)v;
+        else cs = (size_t)v;
+        pos++;
+    }
+    if (n < 2 || c < 2 || (size_t)c > n) {
+        fprintf(stderr, "bench_transfer: need N >= 2, 2 <= C <= N\n");
+        return 2;
+    }
+    if (pairs) {
+        z.pairs = pairs, z.n = n, z.d = d, z.c = c, z.cs = cs;
+        if (zoo_bench(&z, reps))
+            return 1;
+        if (numpy) {
+            char times[256];
+            snprintf(times, sizeof times, " battery=%.6f dsyrk=%.6f", z.battery / (double)pairs,
+                     z.floor / (double)pairs);
+            run_numpy(n, d, c, cs, times);
+        }
+        return 0;
+    }
+    sb_rng r;
+    sb_rng_seed(&r, 20240601, 0);
+    float *F = malloc(n * d * sizeof *F);
+    double *P = malloc(n * cs * sizeof *P), *cm = malloc((size_t)c * d * sizeof *cm);
+    int *y = malloc(n * sizeof *y);
+    double *X = malloc(n * d * sizeof *X), *G = malloc(d * d * sizeof *G);
+    if (!F || !P || !cm || !y || !X || !G) {
+        fprintf(stderr, "bench_transfer: out of memory\n");
+        return 1;
+    }
+    synth_unit(n, d, c, cs, 0, F, y, P, cm);
     for (size_t i = 0; i < n * d; i++)
         X[i] = F[i];
     unit u = {n, d, cs, c, F, y, P};
@@ -350,22 +603,11 @@ int main(int argc, char **argv)
     free(X);
     free(G);
     if (numpy) {
-        char cmd[8192], dir[2048], times[1024];
+        char times[1024];
         int tl = snprintf(times, sizeof times, " battery=%.6f dsyrk=%.6f", battery1, t_syrk1);
         for (int i = 0; i < N_GRAM7 && tl > 0 && (size_t)tl < sizeof times; i++)
             tl += snprintf(times + tl, sizeof times - (size_t)tl, " %s=%.6f", gram7[i], t1[N_SHARED + i]);
-        snprintf(dir, sizeof dir, "%s", __FILE__);
-        char *slash = strrchr(dir, '/');
-        if (slash)
-            *slash = '\0';
-        else
-            snprintf(dir, sizeof dir, ".");
-        snprintf(cmd, sizeof cmd, "OPENBLAS_NUM_THREADS=1 /usr/bin/python3 %s/transfer_numpy.py %zu %zu %d %zu%s", dir,
-                 n, d, c, cs, times);
-        printf("\nnumpy, 1 thread (%s):\n", cmd);
-        fflush(stdout);
-        if (system(cmd) != 0)
-            printf("  numpy comparison not run (python3 or numpy/scipy/sklearn missing)\n");
+        run_numpy(n, d, c, cs, times);
     }
     return 0;
 }
