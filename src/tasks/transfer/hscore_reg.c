@@ -29,9 +29,9 @@ static int hscore_reg_score(sb_xfer_ctx *ctx, double *value, char *reason, size_
     const sb_xfer_input *in = sb_xfer_input_of(ctx);
     SB_SCORER_NEED_TWO_CLASSES(ctx, value, reason, cap);
     size_t n = in->n, d = in->d;
-    const double *G, *w, *V, *colmean;
+    const double *G, *w, *colmean;
     int rc = sb_xfer_gram_centered(ctx, &G, err);
-    if (rc || (rc = sb_xfer_eig_centered(ctx, &w, &V, err)) || (rc = sb_xfer_mean(ctx, &colmean, err)))
+    if (rc || (rc = sb_xfer_eigvals_centered(ctx, &w, err)) || (rc = sb_xfer_mean(ctx, &colmean, err)))
         return rc;
     /* Σ_i ‖x_i − μ‖⁴: one O(N·D) read of the input as given (no float64 copy of F). */
     double row4 = 0.0;
