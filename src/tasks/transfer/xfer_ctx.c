@@ -13,10 +13,23 @@
 #include <cblas.h>
 #include <float.h>
 #include <lapacke.h>
+#include <malloc.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+
+/* A unit allocates and frees about ten D×D buffers (8 MB each at D = 1024); glibc maps such
+ * blocks fresh and unmaps them on free, and its adaptive threshold does not cover thread
+ * arenas, so every unit paid their page faults again: 0.6 s of system time over four
+ * N = 20000, D = 1024 units on the benchmark VM (docs/transfer.md). Blocks up to 32 MB now
+ * stay in the heap once freed and are reused; the process keeps the largest unit's working
+ * set, which is the bound docs/transfer.md gives anyway. Idempotent, so set on every unit. */
+static void keep_freed_blocks(void)
+{
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    mallopt(M_TRIM_THRESHOLD, 1 << 30);
+}
 
 int sb_xfer_ctx_new(const sb_xfer_input *in, sb_xfer_ctx **out, sb_err *err)
 {
@@ -33,6 +46,7 @@ int sb_xfer_ctx_new(const sb_xfer_input *in, sb_xfer_ctx **out, sb_err *err)
         if (in->y[i] < 0 || in->y[i] >= in->c)
             return sb_fail(err, SB_EINPUT, "transfer unit: label %d at index %zu outside 0..%d", in->y[i], i,
                            in->c - 1);
+    keep_freed_blocks();
     sb_xfer_ctx *x = sb_calloc(1, sizeof *x, "transfer context", err);
     if (!x)
         return SB_ENOMEM;
@@ -308,15 +322,22 @@ static int gram_pass(sb_xfer_ctx *x, sb_err *err)
         return SB_ENOMEM;
     }
     rc = 0;
+    double row4 = 0.0;
     for (size_t a = 0; a < c && !rc; a++) {
         size_t na = off[a + 1] - off[a];
         if (na == 0) {
             coding[a] = 0.0;
             continue;
         }
-        /* Centred on the fly: no N×D centred copy is kept for the Gram. */
-        for (size_t r = 0; r < na; r++)
-            sb_xfer_load_row(x, ord[off[a] + r], mu, Z + r * d);
+        /* Centred on the fly: no N×D centred copy is kept for the Gram. The row's squared
+         * norm is taken while it is in cache (the shrinkage H-score's Σ‖x_i − μ‖⁴). */
+        for (size_t r = 0; r < na; r++) {
+            double *z = Z + r * d, q = 0.0;
+            sb_xfer_load_row(x, ord[off[a] + r], mu, z);
+            for (size_t j = 0; j < d; j++)
+                q += z[j] * z[j];
+            row4 += q * q;
+        }
         double s = 1.0 / ((double)na * SB_XFER_CODING_EPS);
         size_t m; /* order of the matrix whose Cholesky gives the logdet */
         if (coding_by_sylvester(na, d)) {
@@ -358,6 +379,7 @@ static int gram_pass(sb_xfer_ctx *x, sb_err *err)
     }
     mirror_upper(G, d);
     x->G = G;
+    x->row4 = row4;
     x->coding = coding;
     x->count[SB_XFER_STAT_GRAM]++;
     x->count[SB_XFER_STAT_CODING]++;
@@ -374,6 +396,14 @@ int sb_xfer_gram_centered(sb_xfer_ctx *x, const double **G, sb_err *err)
     }
     *G = x->G;
     return 0;
+}
+
+int sb_xfer_centered_row4(sb_xfer_ctx *x, double *row4, sb_err *err)
+{
+    const double *G;
+    int rc = sb_xfer_gram_centered(x, &G, err);
+    *row4 = x->row4;
+    return rc;
 }
 
 int sb_xfer_class_coding_logdets(sb_xfer_ctx *x, const double **logdet, sb_err *err)

@@ -59,6 +59,8 @@ int sb_xfer_eig_raw(sb_xfer_ctx *ctx, const double **evals, const double **evecs
 /* Its eigenvalues, and P = B·U as sb_xfer_project_centered, without the D×D matrix U. */
 int sb_xfer_eigvals_raw(sb_xfer_ctx *ctx, const double **evals, sb_err *err);
 int sb_xfer_project_raw(sb_xfer_ctx *ctx, const double *B, size_t m, double *P, sb_err *err);
+/* Σ_i ‖x_i − μ‖⁴ (sklearn's Ledoit–Wolf shrinkage needs it), summed in the Gram pass. */
+int sb_xfer_centered_row4(sb_xfer_ctx *ctx, double *row4, sb_err *err);
 /* Per class c: logdet(I_D + Z_cᵀZ_c/(n_c·SB_XFER_CODING_EPS)), Z_c the rows of Fc of class c
  * (not re-centred). Computed in the same pass over F as the centred Gram when both are
  * still missing. */

@@ -13,6 +13,7 @@ struct sb_xfer_ctx {
     const double *F; /* = in.f64, or F_own */
     double *F_own;
     double *mu, *Fc, *means, *G, *coding;
+    double row4; /* Σ_i ‖x_i − μ‖⁴, summed in the Gram pass (valid once G is set) */
     /* Centred Gram = Q T Qᵀ (dsytrd: tri_a holds Q's reflectors, column-major lower, tri_tau
      * their scales), T = W Λ Wᵀ (dstedc: tri_w column-major, evals ascending). */
     double *evals, *tri_a, *tri_tau, *tri_w;
