@@ -1,23 +1,27 @@
-/* bench_transfer.c — cost of the transferability battery against its floor, one dsyrk.
+/* bench_transfer.c — cost of the transferability battery against its floor.
  *
- * usage: bench_transfer [N D C Cs] [--reps R] [--no-extras] [--no-numpy]
- *        (default 20000 1024 20 50, R = 3; run without OPENBLAS_NUM_THREADS so that both
- *        thread counts are available)
- * One synthetic float32 unit (features with class structure, source softmax), seeded.
+ * usage: bench_transfer [N D C Cs] [--reps R] [--no-extras] [--no-numpy] [--two-threads]
+ *        bench_transfer [N D C Cs] --zoo P [--dir DIR] [--shardbench PATH] [--reps R] [--no-numpy]
+ *        (default 20000 1024 20 50, R = 3)
+ * The "battery" is the seven Gram-bounded scorers: logme, leep, nce, hscore, hscore_reg, gbc,
+ * transrate. Times are CPU seconds (user + system) with 1 OpenBLAS thread, best of R: on the
+ * shared machine they measure the work, not the wait for a core.
  *
- * The headline "battery" is the seven Gram-bounded scorers (logme, leep, nce, hscore,
- * hscore_reg, gbc, transrate) with every shared statistic they need, from a fresh context to
- * the last score — the set the public Python scorers' "≈ 42× one FᵀF" figure is about. For 1
- * and then 2 OpenBLAS threads it prints the best of R runs of one dsyrk over the N×D doubles
- * (the floor) and of the battery (per step and in total), and their ratio.
- * Then (1 thread, unless --no-extras) the scorers that cannot sit in a one-dsyrk budget, each
- * beside its own reference point: knn (N²D/2 multiply-adds: one N×N Gram at the dsyrk's rate),
- * parc (ranks N(N−1)/2 values: one comparison sort of them, timed on 2^22 and scaled by
- * M log M), sfda (one more dsyrk and two generalised D×D eigenproblems, dsygvd timed here),
- * nleep (EM of a 5C-component GMM: one EM iteration's N·K·k² multiply-adds at the dsyrk's rate).
- * Then (unless --no-numpy) bench/transfer_numpy.py runs the same seven scorers written plainly in
- * numpy/scipy/sklearn with Debian's /usr/bin/python3 on data of the same shape, 1 thread, and
- * prints its time beside the battery's. */
+ * --zoo P: the headline. P seeded float32 pair files of the given shape (in DIR, reused when it
+ * already holds a manifest; else a temporary folder, removed afterwards). The floor is reading
+ * each pair once (/features as float32, /labels) plus one FᵀF by dsyrk; the battery is the
+ * whole process `shardbench transfer score --scorers <the seven>` over the zoo (start-up,
+ * reads, every shared statistic, the CSV output). Prints both and "BATTERY / FLOOR", then
+ * bench/transfer_numpy.py on one pair's shape beside shardbench's per-pair time.
+ *
+ * Without --zoo: one in-memory unit; per step (shared statistics, then each scorer) against
+ * one dsyrk of the N×D doubles; --two-threads repeats it with 2 OpenBLAS threads (wall time).
+ * Then (unless --no-extras) the scorers that cannot sit in a one-dsyrk budget, each beside its
+ * own reference point: knn (N²D/2 multiply-adds: one N×N Gram at the dsyrk's rate), parc
+ * (ranks N(N−1)/2 values: one comparison sort of them, timed on 2^22 and scaled by M log M),
+ * sfda (one more dsyrk and two generalised D×D eigenproblems, dsygvd timed here), nleep (EM of
+ * a 5C-component GMM: one EM iteration's N·K·k² multiply-adds at the dsyrk's rate); then
+ * (unless --no-numpy) the numpy comparison. */
 #include <cblas.h>
 #include <lapacke.h>
 #include <math.h>

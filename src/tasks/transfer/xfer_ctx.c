@@ -1,13 +1,13 @@
-/* xfer_ctx.c — lazily computed, cached shared statistics of one transferability unit.
+/* xfer_ctx.c — lazily computed, cached shared statistics of one transferability unit: means,
+ * class rows, and the Gram pass (eigen-decompositions, projections and PCA: xfer_eig.c).
  *
  * The only pass over F that costs N·D² is the centred Gram. It is built as a sum of per-class
  * dsyrk products over rows centred on the fly (the N×D centred copy is built only if someone
  * asks for it), so the same pass also yields TransRate's per-class coding rates (one
- * Cholesky each) without a second pass; the raw Gram FᵀF (LogME) is derived from it.
- * float32 input is converted row by row where it is read (means, Gram blocks, PCA blocks): the
- * N×D float64 copy is made only for a scorer that asks for it (sb_xfer_features), so the
- * Gram-bounded scorers never pay its page faults. The eigen-decomposition of FᵀF is a rank-one
- * update of the centred one (secular equation, LAPACK dlaed9), not a second dsyevd. */
+ * Cholesky each) and Σ‖x_i − μ‖⁴ without a second pass; the raw Gram FᵀF (LogME) is derived
+ * from it. float32 input is converted row by row where it is read (means, Gram blocks, PCA
+ * blocks): the N×D float64 copy is made only for a scorer that asks for it (sb_xfer_features),
+ * so the Gram-bounded scorers never pay its page faults. */
 #include "tasks/transfer/xfer_ctx_impl.h"
 
 #include <cblas.h>
@@ -297,6 +297,44 @@ static int coding_by_sylvester(size_t n, size_t d)
     return 3.0 * nn * nn * dd + nn * nn * nn < dd * dd * dd;
 }
 
+/* One class block Z (n×D, centred rows): Z'Z added to G (upper triangle), and *logdet =
+ * logdet(I + Z'Z/(n ε)) by one Cholesky, of the n×n Sylvester form when that is cheaper. Gc is
+ * D×D scratch. */
+static int class_block(const double *Z, size_t na, size_t d, double *G, double *Gc, double *logdet, size_t a,
+                       sb_err *err)
+{
+    double s = 1.0 / ((double)na * SB_XFER_CODING_EPS);
+    size_t m; /* order of the matrix whose Cholesky gives the logdet */
+    if (coding_by_sylvester(na, d)) {
+        /* Sylvester: det(I_D + ZᵀZ/k) = det(I_n + ZZᵀ/k), an n_c×n_c Cholesky instead of a
+         * D×D one; ZᵀZ then goes straight into G. */
+        cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)d, (int)na, 1.0, Z, (int)d, 1.0, G, (int)d);
+        cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, (int)na, (int)d, s, Z, (int)d, 0.0, Gc, (int)na);
+        for (size_t i = 0; i < na; i++)
+            Gc[i * na + i] += 1.0;
+        m = na;
+    } else {
+        cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)d, (int)na, 1.0, Z, (int)d, 0.0, Gc, (int)d);
+        for (size_t i = 0; i < d; i++)
+            for (size_t j = i; j < d; j++) {
+                G[i * d + j] += Gc[i * d + j];
+                Gc[i * d + j] = Gc[i * d + j] * s + (i == j ? 1.0 : 0.0);
+            }
+        m = d;
+    }
+    /* The row-major upper triangle is the column-major lower one: the _work call skips
+     * LAPACKE's transposed copy and NaN scan, which cost twice the factorisation itself. */
+    lapack_int info = LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'L', (lapack_int)m, Gc, (lapack_int)m);
+    if (info != 0)
+        return sb_fail(err, SB_ENUMERIC, "coding rate of class %zu: Cholesky of I + Z_c'Z_c/(n eps) failed (info %d)",
+                       a, (int)info);
+    double ld = 0.0;
+    for (size_t i = 0; i < m; i++)
+        ld += log(Gc[i * m + i]);
+    *logdet = 2.0 * ld;
+    return 0;
+}
+
 /* The one N·D² pass: per class c, gather Z_c (rows of F − μ), Gc = Z_cᵀZ_c by dsyrk, add it to
  * G, and take logdet(I + Gc/(n_c ε)) by Cholesky — of the n_c×n_c I + Z_cZ_cᵀ/(n_c ε) when that
  * is cheaper (same determinant, coding_by_sylvester). */
@@ -338,37 +376,7 @@ static int gram_pass(sb_xfer_ctx *x, sb_err *err)
                 q += z[j] * z[j];
             row4 += q * q;
         }
-        double s = 1.0 / ((double)na * SB_XFER_CODING_EPS);
-        size_t m; /* order of the matrix whose Cholesky gives the logdet */
-        if (coding_by_sylvester(na, d)) {
-            /* Sylvester: det(I_D + ZᵀZ/k) = det(I_n + ZZᵀ/k), an n_c×n_c Cholesky instead of a
-             * D×D one; ZᵀZ then goes straight into G. */
-            cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)d, (int)na, 1.0, Z, (int)d, 1.0, G, (int)d);
-            cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, (int)na, (int)d, s, Z, (int)d, 0.0, Gc, (int)na);
-            for (size_t i = 0; i < na; i++)
-                Gc[i * na + i] += 1.0;
-            m = na;
-        } else {
-            cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)d, (int)na, 1.0, Z, (int)d, 0.0, Gc, (int)d);
-            for (size_t i = 0; i < d; i++)
-                for (size_t j = i; j < d; j++) {
-                    G[i * d + j] += Gc[i * d + j];
-                    Gc[i * d + j] = Gc[i * d + j] * s + (i == j ? 1.0 : 0.0);
-                }
-            m = d;
-        }
-        /* The row-major upper triangle is the column-major lower one: the _work call skips
-         * LAPACKE's transposed copy and NaN scan, which cost twice the factorisation itself. */
-        lapack_int info = LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'L', (lapack_int)m, Gc, (lapack_int)m);
-        if (info != 0) {
-            rc = sb_fail(err, SB_ENUMERIC, "coding rate of class %zu: Cholesky of I + Z_c'Z_c/(n eps) failed (info %d)",
-                         a, (int)info);
-            break;
-        }
-        double ld = 0.0;
-        for (size_t i = 0; i < m; i++)
-            ld += log(Gc[i * m + i]);
-        coding[a] = 2.0 * ld;
+        rc = class_block(Z, na, d, G, Gc, &coding[a], a, err);
     }
     free(Gc);
     free(Z);
