@@ -10,6 +10,9 @@
 # and the models' D grow geometrically from 64 to 2048. Generated once into $SB_ZOO_DIR
 # (default /tmp/sb-bench-zoo-DxM) and reused. Each rank runs with OPENBLAS_NUM_THREADS=1, as
 # the CLI does. Best of REPS runs is reported; the machine's load is printed beside it.
+# SB_ZOO_SETS=ratio (alone or with the others) runs instead `bench_transfer --zoo` on
+# SB_ZOO_PAIRS (default 4) pairs of N=20000 D=1024 C=20: the seven scorers' whole-process CPU
+# time against "read each pair once + one dsyrk" (issue 11's 1.5x target).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 source "$top/scripts/env.sh"
@@ -18,6 +21,13 @@ nm=${2:-6}
 reps=${3:-2}
 sb=${SB_BIN:-$top/build/shardbench}
 [ -x "$sb" ] || { echo "bench_zoo: $sb not built (bash scripts/build.sh, or set SB_BIN)" >&2; exit 2; }
+case " ${SB_ZOO_SETS:-} " in
+  *" ratio "*)
+    OPENBLAS_NUM_THREADS=1 "${SB_BENCH_BIN:-$top/build/bench/bench_transfer}" 20000 1024 20 50 --zoo "${SB_ZOO_PAIRS:-4}" \
+      --shardbench "$sb" --reps "$reps" --no-numpy
+    SB_ZOO_SETS=$(echo " $SB_ZOO_SETS " | sed 's/ ratio / /')
+    [ -n "${SB_ZOO_SETS// /}" ] || exit 0 ;;
+esac
 zoo=${SB_ZOO_DIR:-/tmp/sb-bench-zoo-${nd}x${nm}}
 if [ ! -s "$zoo/manifest.csv" ]; then
   echo "generating the zoo in $zoo ($nd datasets x $nm models; linear probes included)"

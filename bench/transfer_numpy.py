@@ -10,7 +10,9 @@ the float64 features converted once (as a user calling the public scorers one by
 Given shardbench's timings as name=seconds (battery=total of the seven with shared statistics,
 dsyrk=its floor) it prints numpy's total beside them. --all adds parc and knn (parc builds the
 N x N correlation matrix: skipped above N = 12000, about 8 GB of memory).
-Run it with OPENBLAS_NUM_THREADS set to the thread count being compared.
+Run it with OPENBLAS_NUM_THREADS set to the thread count being compared. Times are this
+process's CPU seconds (time.process_time), as bench_transfer's at 1 thread: on a loaded
+machine they measure the work, not the wait.
 """
 import sys
 import time
@@ -143,10 +145,10 @@ def knn(F, y, k=5, block=1000):
     return 100 * ok / N
 
 
-t0 = time.perf_counter()
+t0 = time.process_time()
 F = F32.astype(np.float64)
 G = F.T @ F
-t_gram = time.perf_counter() - t0
+t_gram = time.process_time() - t0
 del G
 print(f"  {'one X^T X (floor, with the float64 copy)':42s} {t_gram:9.3f} s")
 battery = [("logme", logme, True), ("leep", leep, False), ("nce", nce, False), ("hscore", hscore, True),
@@ -155,9 +157,9 @@ if ALL:
     battery += [("parc", parc, True), ("knn", knn, True)]
 total7 = total = 0.0
 for name, fn, on_features in battery:
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     v = fn(F if on_features else P, y)
-    dt = time.perf_counter() - t0
+    dt = time.process_time() - t0
     if v is None:
         print(f"  {name:42s}   skipped (N > 12000)")
         continue

@@ -2,7 +2,9 @@
  * by a rank-one update (xfer_ctx.c). Checked here against LAPACK's dsyevd run directly on FᵀF
  * built in the test: eigenvalues to 1e-12 of the largest, and every returned pair satisfies
  * ‖FᵀF v − λ v‖ ≤ 1e-12 ‖FᵀF‖ with orthonormal vectors — on plain data, on data with a constant
- * column, a duplicated column and a low-rank block, and in float32. */
+ * column, a duplicated column and a low-rank block, and in float32. The projection accessors
+ * (sb_xfer_project_centered/raw, which never form V or U) are checked against B·V and B·U from
+ * the full matrices, on a fresh context that asks for the projections first. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +17,54 @@
 
 #include "core/rng.h"
 #include "tasks/transfer/xfer_ctx.h"
+
+/* max |P − B·M| over the m×D entries, relative to max|B|·‖M‖ (M orthogonal: ‖M‖ = 1). */
+static double proj_error(const double *P, const double *B, const double *M, size_t m, size_t d)
+{
+    double err = 0, bmax = 0;
+    for (size_t k = 0; k < m * d; k++)
+        bmax = fmax(bmax, fabs(B[k]));
+    for (size_t a = 0; a < m; a++)
+        for (size_t j = 0; j < d; j++) {
+            double s = 0;
+            for (size_t i = 0; i < d; i++)
+                s += B[a * d + i] * M[i * d + j];
+            err = fmax(err, fabs(P[a * d + j] - s));
+        }
+    return err / (bmax * (double)d);
+}
+
+/* Projections first on a fresh context (in), then the full matrices on another (ref). */
+static void check_projections(const sb_xfer_input *in, sb_xfer_ctx *ref)
+{
+    size_t d = in->d, m = 3;
+    sb_xfer_ctx *ctx;
+    sb_err err;
+    assert_int_equal(sb_xfer_ctx_new(in, &ctx, &err), 0);
+    double *B = malloc(m * d * sizeof *B), *P = malloc(m * d * sizeof *P);
+    sb_rng r;
+    sb_rng_seed(&r, 77, 0);
+    for (size_t k = 0; k < m * d; k++)
+        B[k] = sb_rng_normal(&r);
+    const double *w, *wr, *V, *U, *w_full, *wr_full;
+    assert_int_equal(sb_xfer_project_raw(ctx, B, m, P, &err), 0);
+    assert_int_equal(sb_xfer_eig_raw(ref, &wr_full, &U, &err), 0);
+    assert_true(proj_error(P, B, U, m, d) <= 1e-12);
+    assert_int_equal(sb_xfer_project_centered(ctx, B, m, P, &err), 0);
+    assert_int_equal(sb_xfer_eig_centered(ref, &w_full, &V, &err), 0);
+    assert_true(proj_error(P, B, V, m, d) <= 1e-12);
+    /* The eigenvalues alone are the very numbers of the full decompositions. */
+    assert_int_equal(sb_xfer_eigvals_centered(ctx, &w, &err), 0);
+    assert_int_equal(sb_xfer_eigvals_raw(ctx, &wr, &err), 0);
+    for (size_t j = 0; j < d; j++) {
+        assert_true(w[j] == w_full[j]);
+        assert_true(wr[j] == wr_full[j]);
+    }
+    assert_int_equal(sb_xfer_stat_count(ctx, SB_XFER_STAT_EIG), 1);
+    assert_int_equal(sb_xfer_stat_count(ctx, SB_XFER_STAT_EIG_RAW), 1);
+    free(B), free(P);
+    sb_xfer_ctx_free(ctx);
+}
 
 static void check(const double *F, const float *F32, size_t n, size_t d, int c)
 {
@@ -63,6 +113,7 @@ static void check(const double *F, const float *F32, size_t n, size_t d, int c)
             assert_true(fabs(dot) <= 1e-12);
         }
     }
+    check_projections(&in, ctx);
     free(G), free(W), free(A), free(y);
     sb_xfer_ctx_free(ctx);
 }

@@ -6,9 +6,9 @@ static int hscore_score(sb_xfer_ctx *ctx, double *value, char *reason, size_t ca
 {
     const sb_xfer_input *in = sb_xfer_input_of(ctx);
     SB_SCORER_NEED_TWO_CLASSES(ctx, value, reason, cap);
-    const double *w, *V;
+    const double *w;
     double *Q;
-    int rc = sb_xfer_eig_centered(ctx, &w, &V, err);
+    int rc = sb_xfer_eigvals_centered(ctx, &w, err);
     if (rc || (rc = sb_hscore_between(ctx, &Q, err)))
         return rc;
     double mx = 0.0;

@@ -2,11 +2,10 @@
  *
  * With Σ_f = V diag(w) Vᵀ (w of the centred Gram) and Σ_g the covariance of the rows
  * "class mean of y_i", tr(pinv(diag-scaled Σ_f)·Σ_g) = Σ_c n_c Σ_j (v_jᵀ(m_c − μ))²/ℓ_j:
- * only the C×D projections of the centred class means are needed. */
+ * only the C×D projections of the centred class means are needed (no D×D V). */
 #ifndef SB_HSCORE_COMMON_H
 #define SB_HSCORE_COMMON_H
 
-#include <cblas.h>
 #include <stdlib.h>
 
 #include "tasks/transfer/scorer_common.h"
@@ -16,11 +15,10 @@ static inline int sb_hscore_between(sb_xfer_ctx *ctx, double **Q, sb_err *err)
 {
     const sb_xfer_input *in = sb_xfer_input_of(ctx);
     size_t d = in->d, c = (size_t)in->c;
-    const double *w, *V, *means, *mu;
+    const double *means, *mu;
     const size_t *cnt;
-    int rc = sb_xfer_eig_centered(ctx, &w, &V, err);
-    if (rc || (rc = sb_xfer_class_means(ctx, &means, err)) || (rc = sb_xfer_mean(ctx, &mu, err)) ||
-        (rc = sb_xfer_class_counts(ctx, &cnt, err)))
+    int rc = sb_xfer_class_means(ctx, &means, err);
+    if (rc || (rc = sb_xfer_mean(ctx, &mu, err)) || (rc = sb_xfer_class_counts(ctx, &cnt, err)))
         return rc;
     double *M = sb_malloc(c * d * sizeof *M, "centred class means", err);
     double *P = M ? sb_malloc(c * d * sizeof *P, "class-mean projections", err) : NULL;
@@ -31,8 +29,11 @@ static inline int sb_hscore_between(sb_xfer_ctx *ctx, double **Q, sb_err *err)
     for (size_t a = 0; a < c; a++)
         for (size_t j = 0; j < d; j++)
             M[a * d + j] = means[a * d + j] - mu[j];
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)c, (int)d, (int)d, 1.0, M, (int)d, V, (int)d, 0.0, P,
-                (int)d);
+    if ((rc = sb_xfer_project_centered(ctx, M, c, P, err))) {
+        free(M);
+        free(P);
+        return rc;
+    }
     for (size_t a = 0; a < c; a++)
         for (size_t j = 0; j < d; j++)
             P[a * d + j] = (double)cnt[a] * P[a * d + j] * P[a * d + j];

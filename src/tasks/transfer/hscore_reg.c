@@ -29,26 +29,13 @@ static int hscore_reg_score(sb_xfer_ctx *ctx, double *value, char *reason, size_
     const sb_xfer_input *in = sb_xfer_input_of(ctx);
     SB_SCORER_NEED_TWO_CLASSES(ctx, value, reason, cap);
     size_t n = in->n, d = in->d;
-    const double *G, *w, *V, *colmean;
+    const double *G, *w;
     int rc = sb_xfer_gram_centered(ctx, &G, err);
-    if (rc || (rc = sb_xfer_eig_centered(ctx, &w, &V, err)) || (rc = sb_xfer_mean(ctx, &colmean, err)))
+    if (rc || (rc = sb_xfer_eigvals_centered(ctx, &w, err)))
         return rc;
-    /* Σ_i ‖x_i − μ‖⁴: one O(N·D) read of the input as given (no float64 copy of F). */
-    double row4 = 0.0;
-    for (size_t i = 0; i < n; i++) {
-        double s = 0.0;
-        if (in->f64)
-            for (size_t j = 0; j < d; j++) {
-                double e = in->f64[i * d + j] - colmean[j];
-                s += e * e;
-            }
-        else
-            for (size_t j = 0; j < d; j++) {
-                double e = (double)in->f32[i * d + j] - colmean[j];
-                s += e * e;
-            }
-        row4 += s * s;
-    }
+    double row4; /* Σ_i ‖x_i − μ‖⁴, from the Gram pass (no further read of F) */
+    if ((rc = sb_xfer_centered_row4(ctx, &row4, err)))
+        return rc;
     double mu, alpha = lw_shrinkage(G, n, d, row4, &mu);
     if (mu == 0.0)
         return sb_scorer_undefined(value, reason, cap, "features are constant: covariance is zero");

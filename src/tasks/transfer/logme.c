@@ -2,10 +2,10 @@
  * the mean over classes of the maximum log evidence of Bayesian linear regression of the
  * indicator 1[y=c] on F.
  *
- * The singular system of F comes from the shared statistics: when N > D, the eigen-
- * decomposition of FᵀF (as the reference's truncated_svd), so Uᵀt = Vᵀ(Fᵀt)/s needs only the
- * class sums Fᵀt = n_c·m_c and no further pass over F; when N ≤ D, a thin SVD of F (dgesdd),
- * as the reference. Singular values ≤ 1e-10 are dropped (the reference's rank rule). */
+ * The singular system of F comes from the shared statistics: when N > D, the eigenvalues of
+ * FᵀF (as the reference's truncated_svd) and the projections Vᵀ(Fᵀt) of the class sums
+ * Fᵀt = n_c·m_c, so Uᵀt = Vᵀ(Fᵀt)/s needs no further pass over F and no D×D V; when N ≤ D,
+ * a thin SVD of F (dgesdd), as the reference. Singular values ≤ 1e-10 are dropped (the reference's rank rule). */
 #include <cblas.h>
 #include <lapacke.h>
 #include <stdlib.h>
@@ -57,8 +57,8 @@ static int logme_score(sb_xfer_ctx *ctx, double *value, char *reason, size_t cap
     }
     size_t k = 0;
     if (n > d) {
-        const double *w, *V, *means;
-        if ((rc = sb_xfer_eig_raw(ctx, &w, &V, err)) || (rc = sb_xfer_class_means(ctx, &means, err)))
+        const double *w, *means;
+        if ((rc = sb_xfer_eigvals_raw(ctx, &w, err)) || (rc = sb_xfer_class_means(ctx, &means, err)))
             goto out;
         /* Descending singular values s = √|λ| (the SVD of the PSD Gram gives |λ|). */
         size_t *col = sb_malloc(d * sizeof *col, "logme kept columns", err);
@@ -80,10 +80,9 @@ static int logme_score(sb_xfer_ctx *ctx, double *value, char *reason, size_t cap
                 k++;
             }
         }
-        /* P = means·V: row a, column j = v_jᵀ m_a. */
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)c, (int)d, (int)d, 1.0, means, (int)d, V, (int)d,
-                    0.0, P, (int)d);
-        for (size_t a = 0; a < c; a++)
+        /* P = means·V: row a, column j = v_jᵀ m_a (projections: V itself is never formed). */
+        rc = sb_xfer_project_raw(ctx, means, c, P, err);
+        for (size_t a = 0; a < c && !rc; a++)
             for (size_t j = 0; j < k; j++) {
                 double x = (double)cnt[a] * P[a * d + col[j]] / s[j];
                 X2[a * kmax + j] = x * x;
@@ -91,6 +90,8 @@ static int logme_score(sb_xfer_ctx *ctx, double *value, char *reason, size_t cap
         free(col);
         free(s);
         free(P);
+        if (rc)
+            goto out;
     } else {
         const double *F;
         if ((rc = sb_xfer_features(ctx, &F, err)))

@@ -8,9 +8,9 @@ static int transrate_score(sb_xfer_ctx *ctx, double *value, char *reason, size_t
 {
     const sb_xfer_input *in = sb_xfer_input_of(ctx);
     SB_SCORER_NEED_TWO_CLASSES(ctx, value, reason, cap);
-    const double *ld, *w, *V;
+    const double *ld, *w;
     int rc = sb_xfer_class_coding_logdets(ctx, &ld, err);
-    if (rc || (rc = sb_xfer_eig_centered(ctx, &w, &V, err)))
+    if (rc || (rc = sb_xfer_eigvals_centered(ctx, &w, err)))
         return rc;
     double s = (double)in->n * SB_XFER_CODING_EPS, rz = 0.0, rc_sum = 0.0;
     for (size_t j = 0; j < in->d; j++)
