@@ -314,7 +314,10 @@ static void serve(shared *sh, MPI_Comm comm, int size, outbox *ob, sb_progress *
             continue;
         }
         sleep_us(nap);
-        nap = nap < 1000 ? 2 * nap : 1000;
+        /* At most 1 ms while other ranks may ask; once only rank 0's own units are left,
+         * 20 ms (progress and the end of the run are all there is to notice). */
+        long cap = active > 0 ? 1000 : 20000;
+        nap = nap < cap ? 2 * nap : cap;
     }
 }
 
