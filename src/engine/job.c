@@ -42,12 +42,11 @@ int sb_job_from_suite(sb_job *j, const sb_suite *s, sb_task_lookup lookup, sb_er
                 if (!strcmp(kv->key, "name"))
                     snprintf(j->name, sizeof j->name, "%s", kv->value);
                 else if (!strcmp(kv->key, "seed")) {
-                    char *end;
-                    unsigned long long v = strtoull(kv->value, &end, 10);
-                    if (!kv->value[0] || *end || kv->value[0] == '-')
-                        return sb_fail(err, SB_EUSAGE, "%s line %d: seed must be a non-negative integer, not '%s'",
-                                       s->path, kv->line, kv->value);
-                    j->seed = v;
+                    char what[1200];
+                    snprintf(what, sizeof what, "%s line %d: seed", s->path, kv->line);
+                    int rc = sb_parse_u64(what, kv->value, &j->seed, err);
+                    if (rc)
+                        return rc;
                 } else
                     return sb_fail(err, SB_EUSAGE, "%s line %d: unknown key '%s' in [suite] (known: name, seed)",
                                    s->path, kv->line, kv->key);

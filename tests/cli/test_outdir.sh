@@ -79,6 +79,8 @@ grep -q "would both write shift.csv" last.log && ok "it names the table" || bad 
 [ ! -e clash/journal/plan.sbp ] && ok "nothing was planned" || bad "a plan was written"
 printf '[noop.a/b]\nunits = 2\n' > label.ini
 expect_rc 2 "a label with / is refused" "$SB_BIN" run label.ini --output label --quiet
+printf '[suite]\nseed = 18446744073709551616\n[noop]\nunits = 2\n' > seed.ini
+expect_rc 2 "a suite seed of 2^64 is refused, not clamped" "$SB_BIN" run seed.ini --output seed --quiet
 
 # A failure after the units ran: exit 4, the journal kept, --resume finishes.
 SB_TEST_UNIT_DELAY_MS=100 "$SB_BIN" run s.ini --output late --quiet >late.log 2>&1 &
