@@ -33,3 +33,14 @@ wait_for_units() { # wait_for_units DIR N: until DIR's journal holds at least N 
   done
   return 1
 }
+# published_data NAME: the folder of a published table set (not in the repository: its authors
+# state no licence), from $SHARDBENCH_DATA, datasets/published/ or ../shared/data beside the
+# clone; a test without it is skipped (exit 77, which ctest reports as skipped) saying so.
+published_data() {
+  local d
+  for d in "${SHARDBENCH_DATA:-}" "$SB_SOURCE_DIR/datasets/published" "$SB_SOURCE_DIR/../shared/data"; do
+    if [ -n "$d" ] && [ -d "$d/$1" ]; then PUBLISHED="$d/$1"; return 0; fi
+  done
+  echo "SKIPPED: the published tables '$1' are not here: set SHARDBENCH_DATA to a folder holding $1/"
+  exit 77
+}

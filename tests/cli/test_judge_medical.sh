@@ -7,8 +7,8 @@
 # Also: byte-identical files for 1, 2 and 3 ranks (bootstrap blocks and Gibbs chains as
 # units), and the bootstrap CI's properties (deterministic for a seed, bracketing tau).
 source "$(dirname "$0")/lib.sh"
-M=/work/shared/data/medical-transferability
-[ -d "$M" ] || M="$SB_SOURCE_DIR/../shared/data/medical-transferability"
+published_data medical-transferability
+M="$PUBLISHED"
 OPTS=(--scores "$M/transf_metrics_values.csv" --truth "$M/task_performances.csv"
       --dataset-col task --scorer-col metric --accuracy-col test_acc_score
       --combine zmean,bayes --chains 3 --bayes-burn 200 --bayes-draws 400 --seed 5 --quiet)

@@ -2,8 +2,8 @@
 # heatmap from a leaderboard and the medical data's own CSVs: both PNG files exist, start with the
 # PNG signature and are not trivially small; a leaderboard without rows is refused.
 source "$(dirname "$0")/lib.sh"
-M=/work/shared/data/medical-transferability
-[ -d "$M" ] || M="$SB_SOURCE_DIR/../shared/data/medical-transferability"
+published_data medical-transferability
+M="$PUBLISHED"
 COLS=(--dataset-col task --scorer-col metric --accuracy-col test_acc_score)
 "$SB_BIN" transfer evaluate --scores "$M/transf_metrics_values.csv" --truth "$M/task_performances.csv" "${COLS[@]}" \
   --bootstrap 0 --output out --quiet >/dev/null && ok "evaluate" || bad "evaluate failed"

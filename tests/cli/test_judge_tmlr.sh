@@ -6,8 +6,8 @@
 # benchmark's own analysis/utils.py (see that file's comment). The zmean combination is checked
 # by judge_combination_check.py (numpy/scipy at test time).
 source "$(dirname "$0")/lib.sh"
-T=/work/shared/data/tmlr-transferability-benchmark/transf_scores.csv
-[ -f "$T" ] || T="$SB_SOURCE_DIR/../shared/data/tmlr-transferability-benchmark/transf_scores.csv"
+published_data tmlr-transferability-benchmark
+T="$PUBLISHED/transf_scores.csv"
 OPTS=(--scores "$T" --truth "$T" --scorer-col transf_metric --value-col transf_score --accuracy-col test_score
       --bootstrap 100 --combine zmean --quiet)
 for n in 1 2; do
