@@ -168,6 +168,7 @@ static long walk(writer_fn fn, const char *name, int check_bytes)
     }
     unlink(path);
     unlink(ref);
+    print_message("%s: walked all %ld calls\n", name, calls);
     return calls;
 }
 
