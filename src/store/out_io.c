@@ -35,16 +35,22 @@ static int parse_spec(const char *s)
     G.sticky = 0;
     if (!s || !*s)
         return 0;
-    char op[16], en[16], tail[16] = "";
+    char op[16], en[16];
     long n;
-    if (sscanf(s, "%15[a-z]:%ld:%15[A-Z]:%15s", op, &n, en, tail) < 3 || n < 1)
+    int end = 0;
+    if (sscanf(s, "%15[a-z]:%ld:%15[A-Z]%n", op, &n, en, &end) != 3 || n < 1 || !end)
+        return -1;
+    const char *tail = s + end;
+    if (*tail == ':')
+        tail++;
+    else if (*tail)
         return -1;
     int k = -1;
     for (int i = 0; i <= OP_ANY; i++)
         if (!strcmp(op, OP_NAMES[i]))
             k = i;
     int e = !strcmp(en, "ENOSPC") ? ENOSPC : !strcmp(en, "EIO") ? EIO : 0;
-    if (k < 0 || !e || (tail[0] && strcmp(tail, "sticky")))
+    if (k < 0 || !e || (s[end] && strcmp(tail, "sticky")))
         return -1;
     G.op = k;
     G.n = n;

@@ -177,7 +177,8 @@ static void test_fault_specs(void **state)
     (void)state;
     assert_int_equal(sb_out_fault_set("write:2:ENOSPC"), 0);
     assert_int_equal(sb_out_fault_set("any:1:EIO:sticky"), 0);
-    const char *bad[] = {"write:0:EIO", "nope:1:EIO", "write:1:EPERM", "write:1:EIO:forever", "write", "write:x:EIO"};
+    const char *bad[] = {"write:0:EIO", "nope:1:EIO", "write:1:EPERM", "write:1:EIO:forever", "write", "write:x:EIO",
+                         "write:1:EIOx", "write:1:EIO:", "write:1:EIO:stickyx", "write:1"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
         assert_int_equal(sb_out_fault_set(bad[i]), -1);
     sb_out_fault_set(NULL);
