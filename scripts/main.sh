@@ -13,10 +13,10 @@ mkdir -p "$out"
 "$sb" gen pose --output results/default-data --seed 20261125 --sequences 12 --frames 600 >/dev/null
 "$sb" gen transfer --output results/default-data/zoo --seed 20261125 >/dev/null
 "$sb" gen forecast --output results/default-data --seed 20261125 --size small >/dev/null
-mpirun -n 2 "$sb" run suites/default.ini --output "$out"
+mpirun -n 2 "$sb" run suites/default.ini --output "$out" --force  # an earlier run moves to $out/previous-<time>/
 # Judging the scorers needs their scores: a second job over the first one's output.
 mpirun -n 2 "$sb" transfer evaluate --scores "$out/scores.csv" --truth "$out/truth.csv" \
-  --combine zmean,bayes --output "$out/leaderboard" --quiet
+  --combine zmean,bayes --output "$out/leaderboard" --quiet --force
 echo
 echo "Pose metrics (per action and over all frames; mm):"
 "$sb" show "$out/pose.csv" --where sequence=ALL --columns action,frames,mpjpe,p_mpjpe,n_mpjpe,mpjve,pck,auc,min_mpjpe,bone_std

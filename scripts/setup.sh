@@ -8,7 +8,8 @@ PACKAGES=(
   libopenmpi-dev openmpi-bin
   libopenblas-dev liblapacke-dev
   libhdf5-openmpi-dev hdf5-tools
-  libcsv-dev libinih-dev libcmocka-dev valgrind
+  libcsv-dev libcmocka-dev valgrind
+  clang libclang-rt-dev
   python3 python3-numpy python3-scipy python3-sklearn python3-h5py python3-matplotlib
 )
 

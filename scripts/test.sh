@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The tests: install what is missing, build; run the unit tests under AddressSanitizer +
-# UndefinedBehaviorSanitizer and under valgrind; then the whole ctest suite (unit and
-# end-to-end CLI tests) on the normal build, whose summary closes the output.
+# The tests: install what is missing, build; run every test (unit and CLI) under
+# AddressSanitizer + UndefinedBehaviorSanitizer, the fuzzers for a bounded time, the unit tests
+# under valgrind; then the whole ctest suite (unit and end-to-end CLI tests) on the normal
+# build, whose summary closes the output.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -9,10 +10,24 @@ bash scripts/setup.sh
 source scripts/env.sh
 jobs=$(nproc)
 
-echo "== unit tests under ASan + UBSan =="
+# ---- sanitizers and fuzzing (docs/reliability.md) ------------------------------------------
+echo "== unit and CLI tests under ASan + UBSan =="
 BUILD_DIR="$top/build-asan" bash scripts/build.sh -DSB_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
 # LeakSanitizer cannot follow Open MPI's internal allocations; leaks are checked by valgrind below.
-(cd build-asan && ASAN_OPTIONS=detect_leaks=0 ctest --output-on-failure -j"$jobs" -R '^unit\.')
+# The CLI tests run build-asan's own shardbench (CMake hands each tree's binary to its tests as
+# SB_BIN). The Slurm test (scheduler integration) and the Release-build test (a compiler check)
+# prove nothing about memory safety: normal build only.
+(cd build-asan && ASAN_OPTIONS=detect_leaks=0 ctest --output-on-failure -j"$jobs" -E '^cli\.test_(slurm|build_types)$')
+
+echo "== fuzzers (libFuzzer, ASan + UBSan) =="
+CC=clang cmake -S "$top" -B "$top/build-fuzz" -DSB_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$top/build-fuzz" -j"$jobs" --target fuzzers >/dev/null
+# About 150 s of fuzzing in all, however many harnesses there are (5 to 20 s each).
+n_fuzz=$(find "$top/build-fuzz/tests/fuzz" -maxdepth 1 -name 'fuzz_*' -type f -perm -u+x | wc -l)
+fuzz_s=$((150 / (n_fuzz > 0 ? n_fuzz : 1)))
+fuzz_s=$((fuzz_s > 20 ? 20 : fuzz_s < 5 ? 5 : fuzz_s))
+bash tests/fuzz/run.sh "$top/build-fuzz" "${SB_FUZZ_SECONDS:-$fuzz_s}"
+# ---- end sanitizers and fuzzing ------------------------------------------------------------
 
 bash scripts/build.sh
 echo "== unit tests under valgrind =="

@@ -1,17 +1,20 @@
 #include "cli/commands.h"
 #include "cli/slurm_submit.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/version.h"
+#include "engine/outdir.h"
 #include "engine/run.h"
 #include "io/csv_read.h"
 #include "store/atomic.h"
 #include "tasks/registry.h"
 
-static const char *const RUN_FLAGS[] = {"resume", "quiet", "help", NULL};
+static const char *const RUN_FLAGS[] = {"resume", "force", "quiet", "help", NULL};
 
 void sb_cli_error(const sb_cli *cli, const sb_err *err)
 {
@@ -20,12 +23,21 @@ void sb_cli_error(const sb_cli *cli, const sb_err *err)
 }
 
 int sb_cli_report_run(sb_cli *cli, int rc, const sb_err *err, const char *outdir, const char *resume_hint,
-                      size_t n_units, size_t n_failed)
+                      const sb_run_result *res)
 {
+    size_t n_units = res->n_units, n_failed = res->n_failed;
     if (rc == SB_EINTR) {
         if (cli->rank == 0)
             fprintf(stderr, "shardbench: %s\nshardbench: resume with: %s --resume\n", err->msg, resume_hint);
         return SB_EXIT_INTERRUPTED;
+    }
+    if (rc && res->ran) {
+        /* Units ran and are journaled: exit 2 would say "nothing ran". */
+        sb_cli_error(cli, err);
+        if (cli->rank == 0)
+            fprintf(stderr, "shardbench: the units that finished are kept in %s/journal; once the cause is fixed, "
+                            "finish with: %s --resume\n", outdir, resume_hint);
+        return SB_EXIT_UNFINISHED;
     }
     if (rc) {
         sb_cli_error(cli, err);
@@ -45,28 +57,13 @@ static int parse_shard(const char *s, int *i, int *n, sb_err *err)
 {
     *i = 0;
     *n = 1;
-    if (!s)
-        return 0;
-    int a, b;
-    char extra;
-    if (sscanf(s, "%d/%d%c", &a, &b, &extra) != 2 || b < 1 || a < 1 || a > b)
-        return sb_fail(err, SB_EUSAGE, "--shard takes i/n with 1 <= i <= n (e.g. 2/8), not '%s'", s);
-    *i = a - 1;
-    *n = b;
-    return 0;
+    return s ? sb_parse_shard(s, i, n, err) : 0;
 }
 
 static int parse_seed(const char *s, uint64_t *seed, sb_err *err)
 {
     *seed = 0;
-    if (!s)
-        return 0;
-    char *end;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (!s[0] || *end || s[0] == '-')
-        return sb_fail(err, SB_EUSAGE, "--seed takes a non-negative integer, not '%s'", s);
-    *seed = v;
-    return 0;
+    return s ? sb_parse_u64("--seed", s, seed, err) : 0;
 }
 
 static void print_options(const sb_option *o)
@@ -77,10 +74,11 @@ static void print_options(const sb_option *o)
         for (char *p = name + 2; *p; p++)
             if (*p == '_')
                 *p = '-';
-        char def[128] = "";
+        char def[128] = "", range[64];
         if (o->def)
             snprintf(def, sizeof def, " [default: %s]", o->def);
-        printf("  %-22s %s%s%s\n", name, o->help, o->required ? " (required)" : "", def);
+        sb_option_range_text(o, range, sizeof range);
+        printf("  %-22s %s%s%s%s\n", name, o->help, range, o->required ? " (required)" : "", def);
     }
 }
 
@@ -111,12 +109,14 @@ static void help_task(const sb_command *cmd)
     printf("\nrun options:\n"
            "  --output DIR           folder for the CSVs, results.h5 and the journal (required)\n"
            "  --resume               skip units an interrupted run in DIR already finished\n"
+           "  --force                move an earlier run's outputs in DIR aside (DIR/previous-<time>/)\n"
            "  --shard i/n            run shard i of n (merge the shard folders with 'shardbench merge')\n"
            "  --seed S               seed of every random draw [default: 0]\n"
            "  --quiet                no progress output\n"
            "\nWorks alone or under mpirun -n N with the same output files.\n"
-           "Exit status: 0 all units succeeded, 1 some failed (failures.csv), 2 usage or input error,\n"
-           "3 stopped by a signal (resume with --resume).\n");
+           "Exit status: 0 all units succeeded, 1 some failed (failures.csv), 2 usage or input error\n"
+           "(nothing ran), 3 stopped by a signal (resume with --resume), 4 units ran but the outputs\n"
+           "could not be written (finish with --resume).\n");
 }
 
 static int run_task_command(sb_cli *cli, const sb_command *cmd, int argc, char **argv)
@@ -131,7 +131,7 @@ static int run_task_command(sb_cli *cli, const sb_command *cmd, int argc, char *
     if (early >= 0)
         return early;
     const char *outdir = sb_args_get(&a, "output");
-    int resume = sb_args_flag(&a, "resume"), quiet = sb_args_flag(&a, "quiet");
+    int resume = sb_args_flag(&a, "resume"), quiet = sb_args_flag(&a, "quiet"), force = sb_args_flag(&a, "force");
     int si, sn;
     uint64_t seed;
     sb_opts opts;
@@ -157,7 +157,7 @@ static int run_task_command(sb_cli *cli, const sb_command *cmd, int argc, char *
     }
     sb_job job;
     rc = sb_job_single(&job, task, &opts, seed, &err);
-    sb_run_opts ro = {.outdir = outdir, .resume = resume, .shard_i = si, .shard_n = sn,
+    sb_run_opts ro = {.outdir = outdir, .resume = resume, .force = force, .shard_i = si, .shard_n = sn,
                       .command = cli->command_line, .quiet = quiet};
     sb_run_result res;
     memset(&res, 0, sizeof res);
@@ -165,7 +165,7 @@ static int run_task_command(sb_cli *cli, const sb_command *cmd, int argc, char *
         rc = sb_engine_run(&job, &ro, cli->comm, &res, &err);
     sb_job_free(&job);
     sb_opts_free(&opts);
-    return sb_cli_report_run(cli, rc, &err, outdir, cli->command_line, res.n_units, res.n_failed);
+    return sb_cli_report_run(cli, rc, &err, outdir, cli->command_line, &res);
 }
 
 /* ---- run SUITE ----------------------------------------------------------------- */
@@ -177,6 +177,7 @@ static void help_run(const sb_command *cmd)
            "Runs every task section of a suite file (INI; see docs/suites.md) as one job.\n"
            "  --output DIR    results folder [default: results/<suite file name>]\n"
            "  --resume        continue an interrupted run from its journal in DIR\n"
+           "  --force         move an earlier run's outputs in DIR aside (DIR/previous-<time>/)\n"
            "  --shard i/n     run shard i of n only (Slurm array task); then 'shardbench merge'\n"
            "  --quiet         no progress output\n\n"
            "Tasks a suite may name:\n");
@@ -194,6 +195,7 @@ static int cmd_run(sb_cli *cli, const sb_command *cmd, int argc, char **argv)
         return early;
     const char *out = sb_args_get(&a, "output");
     int resume = sb_args_flag(&a, "resume"), quiet = sb_args_flag(&a, "quiet"), si, sn;
+    int force = sb_args_flag(&a, "force");
     int rc = parse_shard(sb_args_get(&a, "shard"), &si, &sn, &err);
     if (!rc && a.npos != 1)
         rc = sb_fail(&err, SB_EUSAGE, "shardbench run: give exactly one suite file (see shardbench run --help)");
@@ -219,7 +221,7 @@ static int cmd_run(sb_cli *cli, const sb_command *cmd, int argc, char **argv)
     int have_suite = !rc;
     if (!rc)
         rc = sb_job_from_suite(&job, &suite, sb_task_find, &err);
-    sb_run_opts ro = {.outdir = outdir, .resume = resume, .shard_i = si, .shard_n = sn,
+    sb_run_opts ro = {.outdir = outdir, .resume = resume, .force = force, .shard_i = si, .shard_n = sn,
                       .command = cli->command_line, .quiet = quiet};
     sb_run_result res;
     memset(&res, 0, sizeof res);
@@ -234,7 +236,7 @@ static int cmd_run(sb_cli *cli, const sb_command *cmd, int argc, char **argv)
     if (sn > 1 && !rc && cli->rank == 0)
         printf("shardbench: shard %d/%d done; combine all shards with: shardbench merge DIR... --output DIR\n",
                si + 1, sn);
-    return sb_cli_report_run(cli, rc, &err, outdir, hint, res.n_units, res.n_failed);
+    return sb_cli_report_run(cli, rc, &err, outdir, hint, &res);
 }
 
 /* ---- merge DIR... --output DIR ------------------------------------------------- */
@@ -242,9 +244,10 @@ static int cmd_run(sb_cli *cli, const sb_command *cmd, int argc, char **argv)
 static void help_merge(const sb_command *cmd)
 {
     (void)cmd;
-    printf("usage: shardbench merge SHARD_DIR... --output DIR\n\n"
+    printf("usage: shardbench merge SHARD_DIR... --output DIR [--force]\n\n"
            "Combines the output folders of 'shardbench run SUITE --shard i/n' (all n of them) into the\n"
-           "files of one run: the same CSVs, byte for byte, as an unsharded run of the suite.\n");
+           "files of one run: the same CSVs, byte for byte, as an unsharded run of the suite.\n"
+           "A DIR holding another run's outputs is refused; --force moves them into DIR/previous-<time>/.\n");
 }
 
 static int cmd_merge(sb_cli *cli, const sb_command *cmd, int argc, char **argv)
@@ -257,6 +260,7 @@ static int cmd_merge(sb_cli *cli, const sb_command *cmd, int argc, char **argv)
         return early;
     const char *out = rc ? NULL : sb_args_get(&a, "output");
     sb_args_flag(&a, "quiet"); /* merge prints no progress anyway */
+    int force = sb_args_flag(&a, "force");
     if (!rc && !out)
         rc = sb_fail(&err, SB_EUSAGE, "shardbench merge: --output DIR is required");
     if (!rc && !a.npos)
@@ -270,9 +274,9 @@ static int cmd_merge(sb_cli *cli, const sb_command *cmd, int argc, char **argv)
     sb_run_result res;
     memset(&res, 0, sizeof res);
     if (cli->rank == 0)
-        rc = sb_engine_merge(a.pos, a.npos, out, sb_task_find, &res, &err);
+        rc = sb_engine_merge(a.pos, a.npos, out, force, sb_task_find, &res, &err);
     MPI_Bcast(&rc, 1, MPI_INT, 0, cli->comm);
-    return sb_cli_report_run(cli, rc, &err, out, "shardbench merge", res.n_units, res.n_failed);
+    return sb_cli_report_run(cli, rc, &err, out, "shardbench merge", &res);
 }
 
 /* ---- gen NAME ------------------------------------------------------------------ */
@@ -348,6 +352,20 @@ static void help_show(const sb_command *cmd)
            "Prints a results CSV as an aligned table (numbers to 4 significant digits).\n");
 }
 
+/* A table beside a job.ini but without run.complete is from a run that did not finish
+ * (engine/outdir.h): say so, once, on stderr; the table is still shown. */
+static void warn_unfinished(const char *csv)
+{
+    char dir[1024];
+    const char *slash = strrchr(csv, '/');
+    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - csv) : 1, slash ? csv : ".");
+    char job[1100];
+    snprintf(job, sizeof job, "%s/job.ini", dir);
+    if (access(job, F_OK) == 0 && !sb_outdir_complete(dir))
+        fprintf(stderr, "shardbench: warning: %s has no %s: these results are from a run that did not finish\n", dir,
+                SB_COMPLETE_FILE);
+}
+
 static int cmd_show(sb_cli *cli, const sb_command *cmd, int argc, char **argv)
 {
     sb_err err;
@@ -361,12 +379,17 @@ static int cmd_show(sb_cli *cli, const sb_command *cmd, int argc, char **argv)
     const char *cols = rc ? NULL : sb_args_get(&a, "columns");
     const char *rows = rc ? NULL : sb_args_get(&a, "rows");
     const char *where = rc ? NULL : sb_args_get(&a, "where");
+    long long limit = LLONG_MAX;
+    if (!rc && rows)
+        rc = sb_parse_int("shardbench show: --rows", rows, 0, LLONG_MAX, &limit, &err);
     if (!rc)
         rc = sb_args_check_used(&a, "shardbench show", &err);
     sb_csv t;
     memset(&t, 0, sizeof t);
     if (!rc && cli->rank == 0)
         rc = sb_csv_read(&t, a.pos[0], &err);
+    if (!rc && cli->rank == 0)
+        warn_unfinished(a.pos[0]);
     size_t sel[64], ns = 0, wcol[16], nw = 0;
     char wbuf[512], *wval[16];
     if (!rc && cli->rank == 0) {
@@ -394,7 +417,6 @@ static int cmd_show(sb_cli *cli, const sb_command *cmd, int argc, char **argv)
         }
     }
     if (!rc && cli->rank == 0) {
-        size_t limit = rows ? (size_t)strtoul(rows, NULL, 10) : (size_t)-1;
         size_t width[64];
         char cell[64];
         for (size_t pass = 0; pass < 2; pass++) {
@@ -407,7 +429,7 @@ static int cmd_show(sb_cli *cli, const sb_command *cmd, int argc, char **argv)
             if (pass)
                 printf("\n");
             size_t shown = 0;
-            for (size_t r = 0; r < t.nrows && shown < limit; r++) {
+            for (size_t r = 0; r < t.nrows && shown < (unsigned long long)limit; r++) {
                 int keep = 1;
                 for (size_t w = 0; w < nw; w++)
                     keep &= !strcmp(sb_csv_get(&t, r, wcol[w]), wval[w]);
@@ -452,28 +474,42 @@ const sb_command sb_commands[] = {
     {"merge", NULL, "combine the output folders of shards into one run's files", NULL, cmd_merge, help_merge},
     {"gen", NULL, "generate synthetic inputs (pose, ...)", NULL, cmd_gen, help_gen},
     {"show", NULL, "print a results CSV as an aligned table", NULL, cmd_show, help_show},
-    {"pose", "eval", "evaluate 3D human pose predictions (specs/pose.md)", "pose", run_task_command, help_task},
     {"slurm", "submit", "write and submit the Slurm batch job of a suite (docs/cluster.md)", NULL, sb_cli_slurm_submit, sb_cli_help_slurm_submit},
-    {"transfer", "evaluate", "judge transferability scorers against accuracies: leaderboard, combination (specs/transferability.md)", "judge", run_task_command, help_task},
-    {"forecast", "eval", "Argoverse 2 end-to-end forecasting: mAP_F, ADE, FDE (specs/forecasting.md)", "forecast", run_task_command, help_task},
     {"forecast", "convert", "forecasting ground truth from per-frame tracks (reference convert_forecast_labels)", NULL, sb_cmd_forecast_convert, sb_help_forecast_convert},
-    {"distshift", "run", "controlled correlation/diversity shift grid (specs/distshift.md)", "distshift", run_task_command, help_task},
-    {"distshift", "eval", "distribution-shift metrics of your predictions (specs/distshift.md)", "distshift_eval", run_task_command, help_task},
-    {"distshift", "quantify", "OoD-Bench diversity and correlation shift between P and Q", "distshift_quantify", run_task_command, help_task},
-    {"transfer", "score", "score a model zoo's transferability (specs/transferability.md)", "transfer", run_task_command, help_task},
 };
 const size_t sb_n_commands = sizeof sb_commands / sizeof sb_commands[0];
+
+/* Every command: the table above, then each task that names a CLI group (engine/task.h),
+ * so a new task needs no line here. Returns 0 past the last one. */
+static int command_at(size_t i, sb_command *out)
+{
+    if (i < sb_n_commands) {
+        *out = sb_commands[i];
+        return 1;
+    }
+    for (size_t t = 0, k = sb_n_commands; t < sb_n_tasks; t++) {
+        const sb_task *task = sb_tasks[t];
+        if (!task->cli.group)
+            continue;
+        if (k++ == i) {
+            *out = (sb_command){task->cli.group, task->cli.verb, task->cli.summary, task->name, run_task_command,
+                                help_task};
+            return 1;
+        }
+    }
+    return 0;
+}
 
 static void help_top(void)
 {
     printf("shardbench %s — distributed benchmarking of vision and driving models\n\n"
            "usage: shardbench COMMAND [SUBCOMMAND] [options]   (alone or under mpirun/srun)\n\n"
            "commands:\n", SB_VERSION);
-    for (size_t i = 0; i < sb_n_commands; i++) {
+    sb_command c;
+    for (size_t i = 0; command_at(i, &c); i++) {
         char name[64];
-        snprintf(name, sizeof name, "%s%s%s", sb_commands[i].group, sb_commands[i].verb ? " " : "",
-                 sb_commands[i].verb ? sb_commands[i].verb : "");
-        printf("  %-20s %s\n", name, sb_commands[i].summary);
+        snprintf(name, sizeof name, "%s%s%s", c.group, c.verb ? " " : "", c.verb ? c.verb : "");
+        printf("  %-20s %s\n", name, c.summary);
     }
     printf("\n'shardbench COMMAND --help' tells more. --version prints the version.\n");
 }
@@ -486,9 +522,10 @@ static void help_group(const char *group, const char *bad)
         fprintf(stderr, "shardbench: error: '%s' needs a subcommand%s%s\n", group, bad[0] ? ", not " : "", bad);
     FILE *o = bad ? stderr : stdout;
     fprintf(o, "usage: shardbench %s SUBCOMMAND [options]\n", group);
-    for (size_t i = 0; i < sb_n_commands; i++)
-        if (sb_commands[i].verb && !strcmp(sb_commands[i].group, group))
-            fprintf(o, "  %-12s %s\n", sb_commands[i].verb, sb_commands[i].summary);
+    sb_command c;
+    for (size_t i = 0; command_at(i, &c); i++)
+        if (c.verb && !strcmp(c.group, group))
+            fprintf(o, "  %-12s %s\n", c.verb, c.summary);
 }
 
 int sb_cli_dispatch(sb_cli *cli, int argc, char **argv)
@@ -504,15 +541,15 @@ int sb_cli_dispatch(sb_cli *cli, int argc, char **argv)
         return SB_EXIT_OK;
     }
     int group_known = 0;
-    for (size_t i = 0; i < sb_n_commands; i++) {
-        const sb_command *c = &sb_commands[i];
-        if (strcmp(c->group, argv[0]))
+    sb_command c;
+    for (size_t i = 0; command_at(i, &c); i++) {
+        if (strcmp(c.group, argv[0]))
             continue;
         group_known = 1;
-        if (!c->verb)
-            return c->handler(cli, c, argc - 1, argv + 1);
-        if (argc > 1 && !strcmp(c->verb, argv[1]))
-            return c->handler(cli, c, argc - 2, argv + 2);
+        if (!c.verb)
+            return c.handler(cli, &c, argc - 1, argv + 1);
+        if (argc > 1 && !strcmp(c.verb, argv[1]))
+            return c.handler(cli, &c, argc - 2, argv + 2);
     }
     /* Every rank reaches the same verdict (only rank 0 prints): a "--help" that ranks > 0
      * answered with a usage error made mpirun report the whole run as failed. */

@@ -9,9 +9,10 @@
 
 #include "cli/args.h"
 #include "core/err.h"
+#include "engine/run.h"
 
 /* Process exit codes (formats.md): */
-enum { SB_EXIT_OK = 0, SB_EXIT_FAILED_UNITS = 1, SB_EXIT_USAGE = 2, SB_EXIT_INTERRUPTED = 3 };
+enum { SB_EXIT_OK = 0, SB_EXIT_FAILED_UNITS = 1, SB_EXIT_USAGE = 2, SB_EXIT_INTERRUPTED = 3, SB_EXIT_UNFINISHED = 4 };
 
 typedef struct sb_cli {
     MPI_Comm comm;
@@ -38,7 +39,7 @@ int sb_cli_dispatch(sb_cli *cli, int argc, char **argv);
 
 /* Shared by handlers: maps an engine result to an exit code and prints the summary. */
 int sb_cli_report_run(sb_cli *cli, int rc, const sb_err *err, const char *outdir, const char *resume_hint,
-                      size_t n_units, size_t n_failed);
+                      const sb_run_result *res);
 void sb_cli_error(const sb_cli *cli, const sb_err *err);
 
 #endif

@@ -5,6 +5,7 @@
  * converts, the others wait for its status. */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,13 +73,8 @@ static int read_csv_tracks(const char *path, tracks_in *t, sb_err *err)
             rc = sb_fail(err, SB_ENOMEM, "forecast convert: out of memory");
             break;
         }
-        const char *s = sb_csv_get(&c, r, col[1]);
-        char *end;
-        errno = 0;
-        long long v = strtoll(s, &end, 10);
-        if (!s[0] || *end || errno)
-            rc = sb_fail(err, SB_EINPUT, "%s: line %zu, column timestamp_ns: '%s' is not an integer",
-                         path, c.line[r], s);
+        long long v = 0;
+        rc = sb_csv_int64(&c, r, col[1], LLONG_MIN, LLONG_MAX, &v, err);
         t->ts[r] = v;
         const char *cn = sb_csv_get(&c, r, col[3]);
         t->cat[r] = sb_fc_category_index(cn);

@@ -63,7 +63,7 @@ int sb_buf_check(const sb_buf *b, sb_err *err)
 void sb_reader_init(sb_reader *r, const void *data, size_t len)
 {
     r->p = data;
-    r->end = r->p + len;
+    r->end = data ? r->p + len : r->p; /* NULL + 0 is undefined in C: an empty reader instead */
     r->bad = 0;
 }
 
@@ -121,4 +121,25 @@ char *sb_get_strdup(sb_reader *r)
     s[n] = '\0';
     r->p += n;
     return s;
+}
+
+int sb_reader_has(sb_reader *r, uint64_t n, size_t elem_size)
+{
+    uint64_t left = (uint64_t)(r->end - r->p);
+    /* n × elem_size > left, written so that the product cannot wrap. */
+    if (r->bad || (elem_size && n > left / elem_size)) {
+        r->bad = 1;
+        return 0;
+    }
+    return 1;
+}
+
+uint64_t sb_get_count(sb_reader *r, size_t elem_size, uint64_t max)
+{
+    uint64_t n = sb_get_u64(r);
+    if (r->bad || n > max || !sb_reader_has(r, n, elem_size)) {
+        r->bad = 1;
+        return 0;
+    }
+    return n;
 }

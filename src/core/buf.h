@@ -42,4 +42,16 @@ void sb_get_str(sb_reader *r, char *out, size_t cap);
 /* Returns a malloc'd copy of the next string, or NULL (and bad set) on error. */
 char *sb_get_strdup(sb_reader *r);
 
+/* A record's counts come from disk: a journal line with a valid checksum can still carry an
+ * absurd count (a bug, a merge of foreign shards, an edited file). Every count a decoder
+ * allocates or loops on is read through these, so a corrupt one sets bad instead.
+ *
+ * sb_get_count reads a u64 count of items that each take at least elem_size bytes of what
+ * follows (8 for a number or a string's length prefix; 0 when the items are not in this
+ * record) and returns it when count <= max and count × elem_size fits in the bytes left;
+ * otherwise it sets bad and returns 0. */
+uint64_t sb_get_count(sb_reader *r, size_t elem_size, uint64_t max);
+/* 1 when n items of elem_size bytes fit in the bytes left (no overflow); else sets bad, 0. */
+int sb_reader_has(sb_reader *r, uint64_t n, size_t elem_size);
+
 #endif

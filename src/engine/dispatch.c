@@ -16,7 +16,7 @@
 
 enum { TAG_REQ = 7101, TAG_WORK = 7102 };
 enum { REQ_WANT = 1, REQ_STOP = 2, REQ_BYE = 4 };    /* worker → dispatcher flags */
-enum { WORK_END = 1, WORK_STOP = 2 };                /* dispatcher → worker flags */
+enum { WORK_END = 1, WORK_STOP = 2, WORK_EAGER = 4 }; /* dispatcher → worker flags */
 
 static void sleep_us(long us)
 {
@@ -45,6 +45,7 @@ typedef struct batch {
     sb_units us;
     size_t next;
     double total, left; /* cost of the batch, and of its units not yet started */
+    int eager;          /* ask for the next batch as soon as this one starts */
 } batch;
 
 static int unpack_batch(const unsigned char *p, size_t len, batch *bt, uint64_t *flags, sb_err *err)
@@ -73,6 +74,7 @@ static int unpack_batch(const unsigned char *p, size_t len, batch *bt, uint64_t 
     if (!rc && (r.bad || bt->us.n != k))
         rc = sb_fail(err, SB_EMPI, "a batch of units arrived corrupt (%zu bytes)", len);
     bt->left = bt->total;
+    bt->eager = (*flags & WORK_EAGER) != 0;
     return rc;
 }
 
@@ -171,8 +173,11 @@ static int run_worker(MPI_Comm comm, const sb_worker_ops *ops, sb_dispatch_stats
     int rc = 0;
     while (!rc && !w.stop && !sb_signal_pending() && next_unit(&w, err, &rc)) {
         const sb_unit *u = &w.cur.us.u[w.cur.next];
-        /* Prefetch once half the batch's cost is done (a one-unit batch: after it). */
-        if (!w.asked && !w.have_nxt && !w.ended && w.cur.left <= 0.5 * w.cur.total && w.cur.next > 0)
+        /* Prefetch once half the batch's cost is done, or at once for a batch the
+         * dispatcher marked eager (a single unit that is not a long one); after a long
+         * unit only, so that no work waits behind it. */
+        if (!w.asked && !w.have_nxt && !w.ended &&
+            (w.cur.eager || (w.cur.left <= 0.5 * w.cur.total && w.cur.next > 0)))
             ask(&w, REQ_WANT);
         w.cur.left -= u->cost;
         w.cur.next++;
@@ -213,13 +218,14 @@ typedef struct shared {
     sb_dispatch_stats *st;
 } shared;
 
-static size_t take(shared *sh, size_t *first, int *stop)
+static size_t take(shared *sh, size_t *first, int *stop, int *big)
 {
     pthread_mutex_lock(&sh->mu);
     if (sb_signal_pending())
         sh->stop = 1;
     *stop = sh->stop;
     size_t k = sh->stop ? 0 : sb_sched_take(sh->sched, first);
+    *big = sh->sched->last_big;
     pthread_mutex_unlock(&sh->mu);
     return k;
 }
@@ -229,8 +235,8 @@ static void *local_units(void *arg)
     shared *sh = arg;
     sb_err_clear(&sh->local_err);
     size_t first, k;
-    int stop = 0;
-    while (!sh->local_rc && (k = take(sh, &first, &stop)) > 0) {
+    int stop = 0, big = 0;
+    while (!sh->local_rc && (k = take(sh, &first, &stop, &big)) > 0) {
         for (size_t i = 0; i < k && !sh->local_rc; i++) {
             if (sb_signal_pending())
                 break; /* the rest of the batch stays undone: --resume runs it */
@@ -264,8 +270,10 @@ static void answer(shared *sh, MPI_Comm comm, int src, const int64_t *req, outbo
     sb_mpi_check(MPI_Wait(&ob->h, MPI_STATUS_IGNORE), "MPI_Wait (units)", comm);
     size_t first = 0;
     int stop = 0;
-    size_t k = take(sh, &first, &stop);
-    pack_batch(&ob->buf, sh->sched, first, k, (k ? 0 : WORK_END) | (stop ? WORK_STOP : 0));
+    int big = 0;
+    size_t k = take(sh, &first, &stop, &big);
+    uint64_t flags = (k ? 0 : WORK_END) | (stop ? WORK_STOP : 0) | (k == 1 && !big ? WORK_EAGER : 0);
+    pack_batch(&ob->buf, sh->sched, first, k, flags);
     if (ob->buf.oom || ob->buf.len > (size_t)INT32_MAX)
         sb_mpi_check(MPI_ERR_NO_MEM, "packing a batch of units", comm);
     sb_mpi_check(MPI_Isend(ob->buf.data, (int)ob->buf.len, MPI_BYTE, src, TAG_WORK, comm, &ob->h),

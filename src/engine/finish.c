@@ -60,6 +60,14 @@ static int finish_task(sb_job *job, size_t t, const sb_units *units, const sb_jo
     if (rc)
         sb_wrap(err, "finishing %s", jt->task->name);
     for (size_t q = 0; !rc && q < tt.n; q++) {
+        const char *const *d = jt->task->tables;
+        while (d && *d && strcmp(*d, tt.t[q].name))
+            d++;
+        if (!d || !*d) {
+            rc = sb_fail(err, SB_EINPUT, "task %s wrote table %s, which its table list does not declare",
+                         jt->task->name, tt.t[q].name);
+            break;
+        }
         sb_table *nt = realloc(all->t, (all->n + 1) * sizeof *nt);
         if (!nt) {
             rc = sb_fail(err, SB_ENOMEM, "out of memory collecting tables");

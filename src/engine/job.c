@@ -17,6 +17,17 @@ static int add_task(sb_job *j, const sb_task *task, const char *label, sb_err *e
     return 0;
 }
 
+/* A label becomes part of file names (<table>-<label>.csv): letters, digits, _ and - only. */
+static int check_label(const char *label, const char *path, int line, sb_err *err)
+{
+    for (const char *p = label; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_' ||
+              *p == '-'))
+            return sb_fail(err, SB_EUSAGE, "%s line %d: label '%s' may hold only letters, digits, '_' and '-' "
+                           "(it names output files)", path, line, label);
+    return 0;
+}
+
 int sb_job_from_suite(sb_job *j, const sb_suite *s, sb_task_lookup lookup, sb_err *err)
 {
     memset(j, 0, sizeof *j);
@@ -47,6 +58,9 @@ int sb_job_from_suite(sb_job *j, const sb_suite *s, sb_task_lookup lookup, sb_er
         snprintf(tname, sizeof tname, "%s", sec->name);
         char *dot = strchr(tname, '.');
         if (dot) {
+            if (strlen(dot + 1) >= sizeof label)
+                return sb_fail(err, SB_EUSAGE, "%s line %d: label '%s' is longer than %zu characters", s->path,
+                               sec->line, dot + 1, sizeof label - 1);
             snprintf(label, sizeof label, "%s", dot + 1);
             *dot = '\0';
         }
@@ -58,7 +72,9 @@ int sb_job_from_suite(sb_job *j, const sb_suite *s, sb_task_lookup lookup, sb_er
             if (j->t[q].task == task && !strcmp(j->t[q].label, label))
                 return sb_fail(err, SB_EUSAGE, "%s line %d: [%s] appears twice; label instances as [%s.NAME]",
                                s->path, sec->line, sec->name, tname);
-        int rc = add_task(j, task, label, err);
+        int rc = check_label(label, s->path, sec->line, err);
+        if (!rc)
+            rc = add_task(j, task, label, err);
         if (rc)
             return rc;
         sb_job_task *jt = &j->t[j->n - 1];
@@ -87,8 +103,37 @@ int sb_job_single(sb_job *j, const sb_task *task, sb_opts *opts, uint64_t seed, 
     return 0;
 }
 
+/* Two instances that would write one table file, or a table named like failures.csv. */
+static int check_tables(const sb_job *j, sb_err *err)
+{
+    for (size_t a = 0; a < j->n; a++) {
+        const sb_job_task *ta = &j->t[a];
+        for (const char *const *x = ta->task->tables; x && *x; x++) {
+            char na[128], nb[128];
+            sb_job_table_name(ta, *x, na, sizeof na);
+            if (!strcmp(na, "failures"))
+                return sb_fail(err, SB_EUSAGE, "[%s%s%s] would write failures.csv, which the engine writes",
+                               ta->task->name, ta->label[0] ? "." : "", ta->label);
+            for (size_t b = a + 1; b < j->n; b++) {
+                const sb_job_task *tb = &j->t[b];
+                for (const char *const *y = tb->task->tables; y && *y; y++) {
+                    sb_job_table_name(tb, *y, nb, sizeof nb);
+                    if (!strcmp(na, nb))
+                        return sb_fail(err, SB_EUSAGE, "[%s%s%s] and [%s%s%s] would both write %s.csv: label one "
+                                       "of them ([%s.NAME])", ta->task->name, ta->label[0] ? "." : "", ta->label,
+                                       tb->task->name, tb->label[0] ? "." : "", tb->label, na, tb->task->name);
+                }
+            }
+        }
+    }
+    return 0;
+}
+
 int sb_job_open(sb_job *j, sb_err *err)
 {
+    int trc = check_tables(j, err);
+    if (trc)
+        return trc;
     for (size_t i = 0; i < j->n; i++) {
         sb_job_task *jt = &j->t[i];
         int rc = sb_opts_validate(&jt->opts, jt->task->options, err);

@@ -6,6 +6,7 @@
 
 #include "engine/finish.h"
 #include "engine/journal.h"
+#include "engine/outdir.h"
 #include "engine/run.h"
 #include "store/atomic.h"
 
@@ -96,7 +97,7 @@ static void merge_provenance(sb_provenance *prov, const char *dir0, const char *
     snprintf(prov->hosts, sizeof prov->hosts, "%s", host);
 }
 
-int sb_engine_merge(const char *const *dirs, size_t n, const char *outdir, sb_task_lookup lookup,
+int sb_engine_merge(const char *const *dirs, size_t n, const char *outdir, int force, sb_task_lookup lookup,
                     sb_run_result *res, sb_err *err)
 {
     memset(res, 0, sizeof *res);
@@ -132,7 +133,8 @@ int sb_engine_merge(const char *const *dirs, size_t n, const char *outdir, sb_ta
             rc = sb_fail(err, SB_EUSAGE,
                          "unit %s/%s has no record in any of the %zu folders: a shard is missing or unfinished "
                          "(resume it with --resume)", job.t[units.u[u].task].task->name, units.u[u].key, n);
-    if (!rc && !(rc = sb_mkdirs(outdir, err)))
+    int lockfd = -1;
+    if (!rc && !(rc = sb_outdir_lock(outdir, &lockfd, err)) && !(rc = sb_outdir_claim(outdir, force, err)))
         rc = write_run(outdir, text0, &units, hash, &set, err);
     if (!rc) {
         sb_provenance prov;
@@ -142,7 +144,10 @@ int sb_engine_merge(const char *const *dirs, size_t n, const char *outdir, sb_ta
         res->n_done = units.n;
         for (size_t u = 0; u < units.n; u++)
             res->n_failed += set.rec[u].failed;
+        if (!rc)
+            rc = sb_outdir_publish(outdir, res->n_units, res->n_failed, err);
     }
+    sb_outdir_unlock(lockfd);
     sb_journal_set_free(&set);
     sb_job_free(&job);
     if (have_suite)

@@ -1,6 +1,7 @@
 #include "engine/options.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,6 +128,69 @@ const char *sb_opts_str(const sb_opts *o, const sb_option *table, const char *ke
     return t ? t->def : NULL;
 }
 
+/* An optional '-' and digits only: strtoll alone would also take blanks and '+', and clamp. */
+static int plain_integer(const char *s)
+{
+    const char *p = s + (*s == '-');
+    if (!*p)
+        return 0;
+    for (; *p; p++)
+        if (*p < '0' || *p > '9')
+            return 0;
+    return 1;
+}
+
+int sb_parse_int(const char *what, const char *s, long long min, long long max, long long *out, sb_err *err)
+{
+    int ok = s && plain_integer(s);
+    errno = 0;
+    long long v = ok ? strtoll(s, NULL, 10) : 0;
+    if (!ok || errno == ERANGE || v < min || v > max)
+        return sb_fail(err, SB_EUSAGE, "%s must be an integer from %lld to %lld, not '%.64s'", what, min, max,
+                       s ? s : "");
+    *out = v;
+    return 0;
+}
+
+int sb_parse_u64(const char *what, const char *s, uint64_t *out, sb_err *err)
+{
+    int ok = s && plain_integer(s) && s[0] != '-';
+    errno = 0;
+    unsigned long long v = ok ? strtoull(s, NULL, 10) : 0;
+    if (!ok || errno == ERANGE)
+        return sb_fail(err, SB_EUSAGE, "%s must be an integer from 0 to %llu, not '%.64s'", what,
+                       (unsigned long long)UINT64_MAX, s ? s : "");
+    *out = (uint64_t)v;
+    return 0;
+}
+
+int sb_parse_shard(const char *s, int *i, int *n, sb_err *err)
+{
+    const char *slash = strchr(s, '/');
+    char a[32], b[32];
+    long long x = 0, y = 0;
+    int ok = slash && slash - s < (long)sizeof a && strlen(slash + 1) < sizeof b;
+    if (ok) {
+        snprintf(a, sizeof a, "%.*s", (int)(slash - s), s);
+        snprintf(b, sizeof b, "%s", slash + 1);
+        ok = !sb_parse_int("", b, 1, SB_MAX_SHARDS, &y, NULL) && !sb_parse_int("", a, 1, y, &x, NULL);
+    }
+    if (!ok)
+        return sb_fail(err, SB_EUSAGE, "--shard takes i/n with 1 <= i <= n <= %d (e.g. 2/8), not '%.64s'",
+                       SB_MAX_SHARDS, s);
+    *i = (int)x - 1;
+    *n = (int)y;
+    return 0;
+}
+
+void sb_option_range_text(const sb_option *opt, char *out, size_t cap)
+{
+    if (opt->type == SB_OPT_INT && (opt->range.min || opt->range.max))
+        snprintf(out, cap, " (%lld..%lld)", opt->range.min, opt->range.max);
+    else if (cap)
+        out[0] = '\0';
+}
+
 int sb_opts_long(const sb_opts *o, const sb_option *table, const char *key, long *out, sb_err *err)
 {
     const char *v = sb_opts_str(o, table, key);
@@ -134,13 +198,18 @@ int sb_opts_long(const sb_opts *o, const sb_option *table, const char *key, long
     where_of(o, key, w, sizeof w);
     if (!v || !v[0])
         return sb_fail(err, SB_EUSAGE, "%s: '%s' needs a value", w, key);
-    char *end;
-    errno = 0;
-    long x = strtol(v, &end, 10);
-    if (errno || *end)
-        return sb_fail(err, SB_EUSAGE, "%s: '%s' must be an integer, not '%s'", w, key, v);
-    *out = x;
-    return 0;
+    const sb_option *t = lookup(table, key);
+    long long min = LONG_MIN, max = LONG_MAX, x;
+    if (t && (t->range.min || t->range.max)) {
+        min = t->range.min;
+        max = t->range.max;
+    }
+    char what[1400];
+    snprintf(what, sizeof what, "%s: '%s'", w, key);
+    int rc = sb_parse_int(what, v, min, max, &x, err);
+    if (!rc)
+        *out = (long)x;
+    return rc;
 }
 
 int sb_opts_double(const sb_opts *o, const sb_option *table, const char *key, double *out, sb_err *err)

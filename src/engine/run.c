@@ -10,6 +10,7 @@
 #include "engine/finish.h"
 #include "engine/journal.h"
 #include "engine/mpi_check.h"
+#include "engine/outdir.h"
 #include "engine/progress.h"
 #include "engine/schedule.h"
 #include "engine/signals.h"
@@ -49,11 +50,17 @@ static int write_text(const char *path, const char *text, sb_err *err)
 /* Rank 0 plans, reads the journal when resuming, writes job.ini and the plan, and
  * schedules what is left of its shard. */
 static int prepare(sb_job *job, const sb_run_opts *ro, int shard_n, int workers, sb_units *units, uint64_t *hash,
-                   sb_sched *sched, int64_t *counts, sb_err *err)
+                   sb_sched *sched, int64_t *counts, int *lockfd, sb_err *err)
 {
     char *job_text = NULL;
     sb_journal_set set = {0};
-    int rc = sb_mkdirs(ro->outdir, err);
+    int rc = sb_outdir_lock(ro->outdir, lockfd, err);
+    if (!rc && !ro->resume)
+        rc = sb_outdir_claim(ro->outdir, ro->force, err);
+    if (!rc)
+        rc = sb_outdir_unpublish(ro->outdir, err);
+    if (!rc)
+        rc = sb_outdir_inputs(ro->outdir, job, ro->resume, err);
     if (!rc)
         rc = sb_job_canonical(job, &job_text, err);
     if (!rc)
@@ -247,6 +254,8 @@ static int conclude(sb_job *job, const sb_run_opts *ro, int shard_n, int size, c
         prov->n_ranks = size;
         prov->seed = job->seed;
         rc = sb_finish_write(job, units, &set, ro->outdir, prov, err);
+        if (!rc)
+            rc = sb_outdir_publish(ro->outdir, in, failed, err);
     }
     sb_journal_set_free(&set);
     return rc;
@@ -268,15 +277,17 @@ static int run_on(sb_job *job, const sb_run_opts *ro, MPI_Comm comm, sb_run_resu
     memset(&sched, 0, sizeof sched);
     uint64_t hash = 0;
     int64_t counts[C_N] = {0};
+    int lockfd = -1;
     double t0 = sb_now();
     int rc = sb_job_open(job, err);
     if (!(rc = agree_err(rc, err, comm)) && rank == 0)
-        rc = prepare(job, ro, shard_n, size, &units, &hash, &sched, counts, err);
+        rc = prepare(job, ro, shard_n, size, &units, &hash, &sched, counts, &lockfd, err);
     double t1 = sb_now();
     if (!(rc = agree_err(rc, err, comm))) {
         sb_mpi_check(MPI_Bcast(counts, C_N, MPI_INT64_T, 0, comm), "MPI_Bcast (counts)", comm);
         sb_mpi_check(MPI_Bcast(&hash, 1, MPI_UINT64_T, 0, comm), "MPI_Bcast (plan hash)", comm);
         sb_dispatch_stats st;
+        res->ran = 1;
         rc = run_units(job, &sched, counts, hash, ro, comm, rank, &st, err);
         double t2 = sb_now();
         host_list(comm, prov.hosts, sizeof prov.hosts);
@@ -302,6 +313,7 @@ static int run_on(sb_job *job, const sb_run_opts *ro, MPI_Comm comm, sb_run_resu
         res->handouts = st.requests;
         res->rank0_units = st.mine;
     }
+    sb_outdir_unlock(lockfd);
     sb_sched_free(&sched);
     sb_units_free(&units);
     if (!rc && res->interrupted)

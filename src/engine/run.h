@@ -17,6 +17,7 @@
 typedef struct sb_run_opts {
     const char *outdir;
     int resume;
+    int force;            /* a new run moves an earlier run's outputs aside (outdir.h) */
     int shard_i, shard_n; /* shard i of n (0-based i); n = 1 for a whole run */
     const char *command;  /* for provenance */
     int quiet;            /* no progress output */
@@ -25,6 +26,7 @@ typedef struct sb_run_opts {
 typedef struct sb_run_result {
     size_t n_units, n_done, n_failed;
     int interrupted;
+    int ran;              /* units were handed out: an error now is not "nothing ran" */
     /* Measured on rank 0 (bench/bench_engine prints them): seconds to plan (and read the
      * journal, write job.ini and the plan), to run the units, to finish and write the
      * outputs; hand-outs answered; units rank 0 ran itself. */
@@ -38,8 +40,9 @@ typedef struct sb_run_result {
  * value on every rank. */
 int sb_engine_run(sb_job *job, const sb_run_opts *ro, MPI_Comm comm, sb_run_result *res, sb_err *err);
 
-/* Combines the output folders of shards of one run into outdir (one process). */
-int sb_engine_merge(const char *const *dirs, size_t n, const char *outdir, sb_task_lookup lookup,
+/* Combines the output folders of shards of one run into outdir (one process); force
+ * moves an earlier run's outputs in outdir aside (engine/outdir.h). */
+int sb_engine_merge(const char *const *dirs, size_t n, const char *outdir, int force, sb_task_lookup lookup,
                     sb_run_result *res, sb_err *err);
 
 #endif

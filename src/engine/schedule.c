@@ -89,6 +89,7 @@ size_t sb_sched_take(sb_sched *s, size_t *first)
         bytes += b;
         k++;
     }
+    s->last_big = k == 1 && acc > 2 * target;
     s->next += k;
     s->left = s->next < s->n ? s->left - acc : 0;
     if (s->left < 0)

@@ -26,6 +26,8 @@ typedef struct sb_sched {
     int workers;
     size_t max_batch;   /* at most this many units in one hand-out */
     size_t max_bytes;   /* and about this many bytes on the wire (names included) */
+    int last_big;       /* the last batch was one unit costing over twice the target:
+                           a long unit, which no prefetched work should queue behind */
 } sb_sched;
 
 /* The units of shard shard_i of shard_n whose done[i] is 0 (done may be NULL), in cost

@@ -58,9 +58,19 @@ typedef struct sb_task_ctx {
     void *state;         /* owned by the task: made by open, freed by close */
 } sb_task_ctx;
 
+/* How the CLI offers a task on its own: `shardbench GROUP VERB --output DIR [options]`. */
+typedef struct sb_task_cli {
+    const char *group, *verb; /* NULL group: only in suites */
+    const char *summary;      /* the line `shardbench --help` prints */
+} sb_task_cli;
+
 typedef struct sb_task {
     const char *name;
     const char *summary;
+    sb_task_cli cli;
+    /* Every table finish() may return, NULL-terminated: two task instances of one job that
+     * would write the same file are refused before any unit runs (engine/job.c). */
+    const char *const *tables;
     const sb_option *options; /* terminated by an entry with key == NULL */
     int (*open)(sb_task_ctx *t, sb_err *err);
     int (*plan)(sb_task_ctx *t, sb_units *units, sb_err *err);

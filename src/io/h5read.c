@@ -1,15 +1,38 @@
 #include "io/h5read.h"
 
 #include <math.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "io/input_file.h"
+
 void sb_h5_quiet(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
+
+const char *sb_h5_printable(const char *s, char *buf, size_t cap)
+{
+    size_t k = 0;
+    for (; s[k] && k + 1 < cap; k++)
+        buf[k] = (unsigned char)s[k] < 0x20 || s[k] == 0x7f ? '?' : s[k];
+    buf[k] = '\0';
+    return buf;
+}
 
 int sb_h5_open(sb_h5file *f, const char *path, sb_err *err)
 {
     snprintf(f->path, sizeof f->path, "%s", path);
     f->id = H5I_INVALID_HID;
+    /* Before any open: fopen or H5Fopen on a FIFO would block forever. */
+    int rc = sb_input_check(path, err);
+    if (rc == SB_EIO && err) { /* stat failed: "<path>: cannot open: <reason>" */
+        size_t k = strlen(path);
+        char why[sizeof err->msg];
+        snprintf(why, sizeof why, "%s", strncmp(err->msg, path, k) ? err->msg : err->msg + k + 2);
+        return sb_fail(err, SB_EIO, "%s: cannot open: %s", path, why);
+    }
+    if (rc)
+        return rc;
     FILE *probe = fopen(path, "rb");
     if (!probe)
         return sb_fail(err, SB_EIO, "%s: cannot open: no such file or not readable", path);
@@ -33,12 +56,14 @@ int sb_h5_exists(const sb_h5file *f, const char *name)
 {
     /* H5Lexists needs every intermediate link to exist: walk the path. */
     char buf[1024];
+    if (name[0] != '/' || strlen(name) >= sizeof buf)
+        return 0;
     snprintf(buf, sizeof buf, "%s", name);
     for (char *p = buf + 1; ; p++) {
         if (*p == '/' || *p == '\0') {
             char c = *p;
             *p = '\0';
-            if (H5Lexists(f->id, buf, H5P_DEFAULT) <= 0)
+            if (p > buf + 1 && H5Lexists(f->id, buf, H5P_DEFAULT) <= 0)
                 return 0;
             *p = c;
             if (c == '\0')
@@ -61,33 +86,82 @@ static int open_dataset(const sb_h5file *f, const char *name, hid_t *ds, sb_err 
     return 0;
 }
 
-static int dataset_shape(const sb_h5file *f, const char *name, hid_t ds, int want_rank, int *rank,
-                         size_t dims[SB_H5_MAXRANK], size_t *count, sb_err *err)
+static void format_shape(int rank, const hsize_t *d, char *out, size_t cap)
 {
-    hid_t sp = H5Dget_space(ds);
+    snprintf(out, cap, "%s", rank ? "" : "scalar");
+    for (int i = 0; i < rank; i++) {
+        size_t len = strlen(out);
+        snprintf(out + len, cap - len, "%s%llu", i ? "x" : "", (unsigned long long)d[i]);
+    }
+}
+
+int sb_h5_array_size(const char *path, const char *name, int rank, const hsize_t *dims, size_t elem,
+                     size_t *count, size_t *bytes, sb_err *err)
+{
+    *count = *bytes = 0;
+    uint64_t c = 1;
+    int over = rank < 0 || rank > SB_H5_MAXRANK || elem == 0;
+    for (int i = 0; i < rank && !over; i++)
+        if (dims[i] == 0)
+            return 0; /* no element, whatever the other axes declare */
+    for (int i = 0; i < rank && !over; i++) {
+        if (dims[i] && c > UINT64_MAX / dims[i])
+            over = 1;
+        else
+            c *= dims[i];
+    }
+    if (!over && c && (c > SIZE_MAX / elem || c > SB_H5_MAX_BYTES / elem))
+        over = 1;
+    if (over) {
+        char shape[256];
+        format_shape(rank > 0 && rank <= SB_H5_MAXRANK ? rank : 0, dims, shape, sizeof shape);
+        return sb_fail(err, SB_EINPUT,
+                       "%s: %s declares shape (%s) of %zu-byte elements: more than the %llu bytes an array may "
+                       "hold", path, name, shape, elem, (unsigned long long)SB_H5_MAX_BYTES);
+    }
+    *count = (size_t)c;
+    *bytes = (size_t)c * elem;
+    return 0;
+}
+
+/* Rank, dims and checked size of the dataspace sp of object name (elem bytes an element). A null
+ * dataspace (no elements, not even a scalar's one) is refused: no reader has a use for it. */
+static int space_shape(const sb_h5file *f, const char *name, hid_t sp, size_t elem, int *rank,
+                       hsize_t d[SB_H5_MAXRANK], size_t *count, size_t *bytes, sb_err *err)
+{
+    H5S_class_t cls = H5Sget_simple_extent_type(sp);
     int r = H5Sget_simple_extent_ndims(sp);
-    if (r < 0 || r > SB_H5_MAXRANK) {
-        H5Sclose(sp);
-        return sb_fail(err, SB_EINPUT, "%s: %s has an unsupported rank", f->path, name);
-    }
-    hsize_t d[SB_H5_MAXRANK];
-    H5Sget_simple_extent_dims(sp, d, NULL);
-    H5Sclose(sp);
-    if (want_rank > 0 && r != want_rank) {
-        char shape[128] = "";
-        for (int i = 0; i < r; i++)
-            snprintf(shape + strlen(shape), sizeof shape - strlen(shape), "%s%llu", i ? "x" : "",
-                     (unsigned long long)d[i]);
-        return sb_fail(err, SB_EINPUT, "%s: %s has shape (%s), expected %d dimensions", f->path,
-                       name, r ? shape : "scalar", want_rank);
-    }
-    size_t c = 1;
-    for (int i = 0; i < r; i++) {
-        dims[i] = (size_t)d[i];
-        c *= (size_t)d[i];
-    }
+    if (cls == H5S_NULL)
+        return sb_fail(err, SB_EINPUT, "%s: %s has no elements (a null dataspace)", f->path, name);
+    if (cls == H5S_NO_CLASS || r < 0 || r > SB_H5_MAXRANK)
+        return sb_fail(err, SB_EINPUT, "%s: %s has an unsupported rank (%d; at most %d)", f->path, name, r,
+                       SB_H5_MAXRANK);
+    if (r > 0 && H5Sget_simple_extent_dims(sp, d, NULL) < 0)
+        return sb_fail(err, SB_EIO, "%s: could not read the shape of %s", f->path, name);
     *rank = r;
-    *count = c;
+    return sb_h5_array_size(f->path, name, r, d, elem, count, bytes, err);
+}
+
+static int dataset_shape(const sb_h5file *f, const char *name, hid_t ds, int want_rank, size_t elem, int *rank,
+                         size_t dims[SB_H5_MAXRANK], size_t *count, size_t *bytes, sb_err *err)
+{
+    hsize_t d[SB_H5_MAXRANK];
+    hid_t sp = H5Dget_space(ds);
+    if (sp < 0)
+        return sb_fail(err, SB_EIO, "%s: could not read the shape of %s", f->path, name);
+    int r, rc = space_shape(f, name, sp, elem, &r, d, count, bytes, err);
+    H5Sclose(sp);
+    if (rc)
+        return rc;
+    if (want_rank > 0 && r != want_rank) {
+        char shape[256];
+        format_shape(r, d, shape, sizeof shape);
+        return sb_fail(err, SB_EINPUT, "%s: %s has shape (%s), expected %d dimensions", f->path, name, shape,
+                       want_rank);
+    }
+    for (int i = 0; i < r; i++)
+        dims[i] = (size_t)d[i];
+    *rank = r;
     return 0;
 }
 
@@ -95,11 +169,11 @@ int sb_h5_shape(const sb_h5file *f, const char *name, int *rank, size_t dims[SB_
                 sb_err *err)
 {
     hid_t ds;
-    size_t count;
+    size_t count, bytes;
     int rc = open_dataset(f, name, &ds, err);
     if (rc)
         return rc;
-    rc = dataset_shape(f, name, ds, 0, rank, dims, &count, err);
+    rc = dataset_shape(f, name, ds, 0, 1, rank, dims, &count, &bytes, err);
     H5Dclose(ds);
     return rc;
 }
@@ -117,6 +191,74 @@ static int check_numeric_class(const sb_h5file *f, const char *name, hid_t ds, i
                    allow_float ? "numbers" : "integers");
 }
 
+/* Data in other files (external storage, virtual datasets) is refused: HDF5 would open paths
+ * the file names, which may be FIFOs or anything else, outside sb_input_check. */
+static int check_layout(const sb_h5file *f, const char *name, hid_t dcpl, H5D_layout_t *layout, sb_err *err)
+{
+    *layout = H5Pget_layout(dcpl);
+    if (*layout != H5D_COMPACT && *layout != H5D_CONTIGUOUS && *layout != H5D_CHUNKED)
+        return sb_fail(err, SB_EINPUT, "%s: %s is a %s dataset; only compact, contiguous or chunked ones are read",
+                       f->path, name, *layout == H5D_VIRTUAL ? "virtual" : "non-standard");
+    if (H5Pget_external_count(dcpl) != 0)
+        return sb_fail(err, SB_EINPUT, "%s: %s keeps its data in external files, which are not read", f->path, name);
+    return 0;
+}
+
+/* Chunks a fully written chunked dataset of this shape has. */
+static hsize_t chunks_needed(hid_t dcpl, int rank, const hsize_t *d)
+{
+    hsize_t c[SB_H5_MAXRANK], n = 1;
+    if (H5Pget_chunk(dcpl, rank, c) != rank)
+        return 0;
+    for (int i = 0; i < rank; i++)
+        n *= c[i] ? (d[i] + c[i] - 1) / c[i] : 0; /* ≤ the element count, which did not overflow */
+    return n;
+}
+
+/* Unwritten storage reads back as fill values: numbers nobody wrote, and the way a tiny file
+ * declares a huge array. A dataset with elements must have all its storage written. */
+static int check_written(const sb_h5file *f, const char *name, hid_t ds, size_t count, sb_err *err)
+{
+    hid_t dcpl = H5Dget_create_plist(ds), sp = H5Dget_space(ds);
+    H5D_layout_t layout = H5D_LAYOUT_ERROR;
+    H5D_space_status_t st;
+    hsize_t d[SB_H5_MAXRANK], have = 0, need = 0, size = 0;
+    int rank = H5Sget_simple_extent_ndims(sp);
+    int rc = dcpl < 0 || sp < 0 || rank < 0 || rank > SB_H5_MAXRANK
+                 ? sb_fail(err, SB_EIO, "%s: could not read the layout of %s", f->path, name)
+                 : check_layout(f, name, dcpl, &layout, err);
+    if (!rc && count && H5Dget_space_status(ds, &st) >= 0 && st == H5D_SPACE_STATUS_NOT_ALLOCATED)
+        rc = sb_fail(err, SB_EINPUT, "%s: %s was never written (declared with %zu elements, no data stored)", f->path,
+                     name, count);
+    if (!rc && count && layout == H5D_CONTIGUOUS && H5Fget_filesize(f->id, &size) >= 0 &&
+        H5Dget_storage_size(ds) > size)
+        rc = sb_fail(err, SB_EINPUT, "%s: %s declares %llu bytes of data, more than the file's %llu", f->path, name,
+                     (unsigned long long)H5Dget_storage_size(ds), (unsigned long long)size);
+    if (!rc && count && layout == H5D_CHUNKED) {
+        H5Sget_simple_extent_dims(sp, d, NULL);
+        need = chunks_needed(dcpl, rank, d);
+        if (H5Dget_num_chunks(ds, sp, &have) < 0)
+            rc = sb_fail(err, SB_EIO, "%s: could not count the chunks of %s", f->path, name);
+        else if (have < need)
+            rc = sb_fail(err, SB_EINPUT, "%s: %s is only partly written (%llu of %llu chunks stored)", f->path, name,
+                         (unsigned long long)have, (unsigned long long)need);
+    }
+    if (dcpl >= 0)
+        H5Pclose(dcpl);
+    if (sp >= 0)
+        H5Sclose(sp);
+    return rc;
+}
+
+/* Checks an open dataset before a full read: shape (want_rank; size at elem bytes an element)
+ * and storage all written. */
+static int check_for_read(const sb_h5file *f, const char *name, hid_t ds, int want_rank, size_t elem,
+                          size_t dims[SB_H5_MAXRANK], size_t *count, size_t *bytes, sb_err *err)
+{
+    int rank, rc = dataset_shape(f, name, ds, want_rank, elem, &rank, dims, count, bytes, err);
+    return rc ? rc : check_written(f, name, ds, *count, err);
+}
+
 /* Reads a numeric dataset (floats allowed only if allow_float) into malloc'd memory of type
  * mem_t, elem bytes an element; *count receives the number of elements. */
 static int read_array(const sb_h5file *f, const char *name, int want_rank, size_t dims[SB_H5_MAXRANK],
@@ -124,15 +266,16 @@ static int read_array(const sb_h5file *f, const char *name, int want_rank, size_
 {
     *out = NULL;
     hid_t ds;
-    int rank, rc = open_dataset(f, name, &ds, err);
+    size_t bytes;
+    int rc = open_dataset(f, name, &ds, err);
     if (rc)
         return rc;
-    if ((rc = dataset_shape(f, name, ds, want_rank, &rank, dims, count, err)) ||
-        (rc = check_numeric_class(f, name, ds, allow_float, err))) {
+    if ((rc = check_numeric_class(f, name, ds, allow_float, err)) ||
+        (rc = check_for_read(f, name, ds, want_rank, elem, dims, count, &bytes, err))) {
         H5Dclose(ds);
         return rc;
     }
-    void *a = sb_malloc(*count * elem, name, err);
+    void *a = sb_malloc(bytes, name, err);
     if (!a) {
         H5Dclose(ds);
         return SB_ENOMEM;
@@ -221,8 +364,18 @@ void sb_h5_free_strings(char **s, size_t n)
     free(s);
 }
 
+/* Bytes one string element takes while read (the raw element and its own copy): what the size
+ * check multiplies by the count. */
+static size_t string_elem_size(hid_t t)
+{
+    if (H5Tis_variable_str(t) > 0)
+        return 2 * sizeof(char *);
+    size_t w = H5Tget_size(t);
+    return w ? w + 1 + sizeof(char *) : 0;
+}
+
 /* Reads n strings from a dataset or attribute whose type is t, via a memory type that
- * matches its variable/fixed nature. */
+ * matches its variable/fixed nature. n × string_elem_size(t) was checked by the caller. */
 static int read_string_items(hid_t obj, int is_attr, hid_t t, size_t n, char ***out)
 {
     char **res = calloc(n ? n : 1, sizeof *res);
@@ -281,27 +434,22 @@ int sb_h5_read_strings(const sb_h5file *f, const char *name, size_t *n, char ***
     *out = NULL;
     *n = 0;
     hid_t ds;
-    int rank, rc = open_dataset(f, name, &ds, err);
-    size_t count, dims[SB_H5_MAXRANK];
+    int rc = open_dataset(f, name, &ds, err);
+    size_t count, bytes, dims[SB_H5_MAXRANK];
     if (rc)
         return rc;
-    if ((rc = dataset_shape(f, name, ds, 1, &rank, dims, &count, err))) {
-        H5Dclose(ds);
-        return rc;
-    }
     hid_t t = H5Dget_type(ds);
-    if (H5Tget_class(t) != H5T_STRING) {
-        H5Tclose(t);
-        H5Dclose(ds);
-        return sb_fail(err, SB_EINPUT, "%s: %s must hold strings", f->path, name);
-    }
-    rc = read_string_items(ds, 0, t, count, out);
+    if (H5Tget_class(t) != H5T_STRING)
+        rc = sb_fail(err, SB_EINPUT, "%s: %s must hold strings", f->path, name);
+    if (!rc)
+        rc = check_for_read(f, name, ds, 1, string_elem_size(t), dims, &count, &bytes, err);
+    if (!rc && read_string_items(ds, 0, t, count, out))
+        rc = sb_fail(err, SB_EIO, "%s: could not read the strings of %s", f->path, name);
     H5Tclose(t);
     H5Dclose(ds);
-    if (rc)
-        return sb_fail(err, SB_EIO, "%s: could not read the strings of %s", f->path, name);
-    *n = count;
-    return 0;
+    if (!rc)
+        *n = count;
+    return rc;
 }
 
 typedef struct name_list {
@@ -354,7 +502,18 @@ int sb_h5_list_group(const sb_h5file *f, const char *group, size_t *n, char ***n
         sb_h5_free_strings(l.names, l.n);
         return sb_fail(err, SB_EIO, "%s: could not list group %s", f->path, group);
     }
-    qsort(l.names, l.n, sizeof *l.names, cmp_str);
+    for (size_t i = 0; i < l.n && !st && !l.oom; i++) {
+        char shown[200];
+        if (strcmp(sb_h5_printable(l.names[i], shown, sizeof shown), l.names[i])) {
+            /* Member names become unit keys, CSV cells and error messages: one line each. */
+            int rc = sb_fail(err, SB_EINPUT, "%s: %s has a member named '%s' with a control character (shown as ?)",
+                             f->path, group, shown);
+            sb_h5_free_strings(l.names, l.n);
+            return rc;
+        }
+    }
+    if (l.n) /* an empty group leaves names NULL, which qsort may not be given */
+        qsort(l.names, l.n, sizeof *l.names, cmp_str);
     *n = l.n;
     *names = l.names;
     return 0;
@@ -377,49 +536,57 @@ static int open_attr(const sb_h5file *f, const char *obj, const char *attr, hid_
     return 0;
 }
 
-static size_t attr_count(hid_t a, size_t dims[2], int *rank)
+/* Shape of an open attribute, its size checked at elem bytes an element; at most max_rank
+ * dimensions. dims (if not NULL) receives the first two, 1 for a missing one. */
+static int attr_shape(const sb_h5file *f, const char *obj, const char *attr, hid_t a, size_t elem, int max_rank,
+                      size_t *count, size_t dims[2], sb_err *err)
 {
+    char what[600];
+    snprintf(what, sizeof what, "attribute '%s' of %s", attr, obj);
+    hsize_t d[SB_H5_MAXRANK];
+    size_t bytes;
+    int r = 0;
     hid_t sp = H5Aget_space(a);
-    hsize_t d[SB_H5_MAXRANK] = {0};
-    int r = H5Sget_simple_extent_ndims(sp);
-    H5Sget_simple_extent_dims(sp, d, NULL);
-    H5Sclose(sp);
-    size_t c = 1;
-    for (int i = 0; i < r; i++)
-        c *= (size_t)d[i];
-    if (dims) {
+    int rc = sp < 0 ? sb_fail(err, SB_EIO, "%s: could not read the shape of %s", f->path, what)
+                    : space_shape(f, what, sp, elem, &r, d, count, &bytes, err);
+    if (sp >= 0)
+        H5Sclose(sp);
+    if (!rc && r > max_rank)
+        rc = sb_fail(err, SB_EINPUT, "%s: %s has %d dimensions, at most %d expected", f->path, what, r, max_rank);
+    if (!rc && dims) {
         dims[0] = r > 0 ? (size_t)d[0] : 1;
         dims[1] = r > 1 ? (size_t)d[1] : 1;
     }
-    if (rank)
-        *rank = r;
-    return c;
+    return rc;
 }
 
 int sb_h5_attr_i64(const sb_h5file *f, const char *obj, const char *attr, size_t *n,
                    int64_t **out, size_t dims[2], sb_err *err)
 {
     *out = NULL;
+    *n = 0;
     hid_t a;
-    int rc = open_attr(f, obj, attr, &a, err), rank;
+    int rc = open_attr(f, obj, attr, &a, err);
     if (rc)
         return rc;
     hid_t t = H5Aget_type(a);
     int is_int = H5Tget_class(t) == H5T_INTEGER;
     H5Tclose(t);
-    if (!is_int) {
-        H5Aclose(a);
-        return sb_fail(err, SB_EINPUT, "%s: attribute '%s' of %s must hold integers", f->path,
-                       attr, obj);
-    }
-    size_t c = attr_count(a, dims, &rank);
-    int64_t *v = sb_malloc(c * sizeof *v, attr, err);
-    if (!v || H5Aread(a, H5T_NATIVE_INT64, v) < 0) {
-        free(v);
-        H5Aclose(a);
-        return sb_fail(err, SB_EIO, "%s: could not read attribute '%s' of %s", f->path, attr, obj);
-    }
+    size_t c = 0;
+    if (!is_int)
+        rc = sb_fail(err, SB_EINPUT, "%s: attribute '%s' of %s must hold integers", f->path, attr, obj);
+    if (!rc)
+        rc = attr_shape(f, obj, attr, a, sizeof(int64_t), 2, &c, dims, err);
+    int64_t *v = rc ? NULL : sb_malloc(c * sizeof *v, attr, err);
+    if (!rc && !v)
+        rc = SB_ENOMEM;
+    if (!rc && c && H5Aread(a, H5T_NATIVE_INT64, v) < 0)
+        rc = sb_fail(err, SB_EIO, "%s: could not read attribute '%s' of %s", f->path, attr, obj);
     H5Aclose(a);
+    if (rc) {
+        free(v);
+        return rc;
+    }
     *n = c;
     *out = v;
     return 0;
@@ -434,17 +601,15 @@ int sb_h5_attr_f64(const sb_h5file *f, const char *obj, const char *attr, double
     hid_t t = H5Aget_type(a);
     H5T_class_t cls = H5Tget_class(t);
     H5Tclose(t);
-    size_t c = attr_count(a, NULL, NULL);
-    if ((cls != H5T_INTEGER && cls != H5T_FLOAT) || c != 1) {
-        H5Aclose(a);
-        return sb_fail(err, SB_EINPUT, "%s: attribute '%s' of %s must be one number", f->path,
-                       attr, obj);
-    }
-    herr_t st = H5Aread(a, H5T_NATIVE_DOUBLE, out);
+    size_t c = 0;
+    if (cls == H5T_INTEGER || cls == H5T_FLOAT)
+        rc = attr_shape(f, obj, attr, a, sizeof(double), SB_H5_MAXRANK, &c, NULL, err);
+    if (!rc && c != 1)
+        rc = sb_fail(err, SB_EINPUT, "%s: attribute '%s' of %s must be one number", f->path, attr, obj);
+    if (!rc && H5Aread(a, H5T_NATIVE_DOUBLE, out) < 0)
+        rc = sb_fail(err, SB_EIO, "%s: could not read attribute '%s' of %s", f->path, attr, obj);
     H5Aclose(a);
-    if (st < 0)
-        return sb_fail(err, SB_EIO, "%s: could not read attribute '%s' of %s", f->path, attr, obj);
-    return 0;
+    return rc;
 }
 
 int sb_h5_attr_strings(const sb_h5file *f, const char *obj, const char *attr, size_t *n,
@@ -457,20 +622,18 @@ int sb_h5_attr_strings(const sb_h5file *f, const char *obj, const char *attr, si
     if (rc)
         return rc;
     hid_t t = H5Aget_type(a);
-    if (H5Tget_class(t) != H5T_STRING) {
-        H5Tclose(t);
-        H5Aclose(a);
-        return sb_fail(err, SB_EINPUT, "%s: attribute '%s' of %s must be a string", f->path, attr,
-                       obj);
-    }
-    size_t c = attr_count(a, NULL, NULL);
-    rc = read_string_items(a, 1, t, c, out);
+    size_t c = 0;
+    if (H5Tget_class(t) != H5T_STRING)
+        rc = sb_fail(err, SB_EINPUT, "%s: attribute '%s' of %s must be a string", f->path, attr, obj);
+    if (!rc)
+        rc = attr_shape(f, obj, attr, a, string_elem_size(t), SB_H5_MAXRANK, &c, NULL, err);
+    if (!rc && read_string_items(a, 1, t, c, out))
+        rc = sb_fail(err, SB_EIO, "%s: could not read attribute '%s' of %s", f->path, attr, obj);
     H5Tclose(t);
     H5Aclose(a);
-    if (rc)
-        return sb_fail(err, SB_EIO, "%s: could not read attribute '%s' of %s", f->path, attr, obj);
-    *n = c;
-    return 0;
+    if (!rc)
+        *n = c;
+    return rc;
 }
 
 int sb_h5_attr_string(const sb_h5file *f, const char *obj, const char *attr, char *out, size_t cap,

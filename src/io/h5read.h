@@ -14,19 +14,34 @@
 
 #define SB_H5_MAXRANK 8
 
+/* The largest array any reader reads, in bytes (64 GiB): far above every input format's real
+ * arrays, far below what the size arithmetic can overflow, so hostile shapes fail here. */
+#define SB_H5_MAX_BYTES ((uint64_t)1 << 36)
+
 typedef struct sb_h5file {
     hid_t id;
     char path[1024];
 } sb_h5file;
 
-/* Opens read-only; a missing or non-HDF5 file is SB_EIO naming the path. */
+/* Opens read-only; a missing or non-HDF5 file is SB_EIO naming the path; a FIFO, device or
+ * directory is refused by sb_input_check before anything opens it. */
 int sb_h5_open(sb_h5file *f, const char *path, sb_err *err);
 void sb_h5_close(sb_h5file *f);
 
 /* 1 if the object at name (path from the root, e.g. "/sequences/s1/pred") exists. */
 int sb_h5_exists(const sb_h5file *f, const char *name);
 
-/* Rank and dimensions of a dataset. */
+/* The one place an array's size is computed, used by every reader below before it allocates:
+ * count = product of the rank dims (1 for a scalar), bytes = count × elem. A product that
+ * overflows, or bytes above SB_H5_MAX_BYTES, is SB_EINPUT "<path>: <name> declares shape
+ * (AxBxC) of E-byte elements: more than the N bytes an array may hold".
+ * Readers also refuse a dataset whose storage was never or only partly written (it would
+ * read back as fill values), a contiguous one declaring more bytes than the file has, and
+ * data kept in external files or virtual datasets (HDF5 would open other paths). */
+int sb_h5_array_size(const char *path, const char *name, int rank, const hsize_t *dims, size_t elem,
+                     size_t *count, size_t *bytes, sb_err *err);
+
+/* Rank and dimensions of a dataset (its element count checked as above, at 1 byte each). */
 int sb_h5_shape(const sb_h5file *f, const char *name, int *rank, size_t dims[SB_H5_MAXRANK],
                 sb_err *err);
 
@@ -52,7 +67,9 @@ int sb_h5_read_i64(const sb_h5file *f, const char *name, int want_rank, size_t d
 int sb_h5_read_strings(const sb_h5file *f, const char *name, size_t *n, char ***out, sb_err *err);
 void sb_h5_free_strings(char **s, size_t n);
 
-/* Names of the members of a group, sorted by name (byte order). */
+/* Names of the members of a group, sorted by name (byte order). A name holding a control
+ * character (a newline, ESC, ...) is SB_EINPUT: names become unit keys, CSV cells and
+ * one-line messages. */
 int sb_h5_list_group(const sb_h5file *f, const char *group, size_t *n, char ***names, sb_err *err);
 
 /* Attributes of the object at obj. has: 1 if present. */
@@ -65,6 +82,10 @@ int sb_h5_attr_string(const sb_h5file *f, const char *obj, const char *attr, cha
                       sb_err *err);
 int sb_h5_attr_strings(const sb_h5file *f, const char *obj, const char *attr, size_t *n,
                        char ***out, sb_err *err);
+
+/* s for a one-line message: control characters (bytes < 0x20 and 0x7f) become '?', and at
+ * most cap−1 bytes are kept. Returns buf. */
+const char *sb_h5_printable(const char *s, char *buf, size_t cap);
 
 /* Silences HDF5's own error stack printing; our messages replace it. */
 void sb_h5_quiet(void);

@@ -1,9 +1,18 @@
+/* suite.c — the suite-file line parser.
+ *
+ * Not libinih: Debian builds it with a fixed 200-byte line buffer, so a longer line was split
+ * and its tail parsed as a line of its own, and it stops silently at a NUL byte. GLib's
+ * GKeyFile has no line numbers for our messages, no ';' comments and lets a repeated key
+ * win silently. The grammar kept from inih is in docs/suites.md; every rule has a test in
+ * tests/unit/test_suite.c. */
 #include "io/suite.h"
 
-#include <ini.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "io/input_file.h"
 
 uint64_t sb_fnv1a64(const void *data, size_t len, uint64_t h)
 {
@@ -20,134 +29,222 @@ void sb_hash_hex(const void *data, size_t len, char out[17])
     snprintf(out, 17, "%016llx", (unsigned long long)sb_fnv1a64(data, len, SB_FNV_INIT));
 }
 
-typedef struct parse_state {
-    sb_suite *s;
-    const char *cur; /* unread text */
-    int line;        /* line number of the line last handed to inih */
-    int oom;
-} parse_state;
+/* The blanks inih trims (isspace in the C locale), without depending on the locale. */
+static int blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f'; }
 
-static int add_section(parse_state *ps, const char *name, int line)
+static char *dup_span(const char *b, const char *e)
 {
-    sb_suite *s = ps->s;
-    sb_suite_section *sec = realloc(s->sec, (s->n + 1) * sizeof *sec);
-    if (!sec) {
-        ps->oom = 1;
-        return 0;
+    char *p = malloc((size_t)(e - b) + 1);
+    if (p) {
+        memcpy(p, b, (size_t)(e - b));
+        p[e - b] = '\0';
     }
+    return p;
+}
+
+/* Where an inline comment starts in [b, e): a ';' after a blank (so "a;b" stays a value). */
+static const char *comment_start(const char *b, const char *e)
+{
+    for (const char *p = b; p < e; p++)
+        if (*p == ';' && p > b && blank(p[-1]))
+            return p;
+    return e;
+}
+
+static int add_section(sb_suite *s, const char *b, const char *e, int line)
+{
+    sb_suite_section *sec = realloc(s->sec, (s->n + 1) * sizeof *sec);
+    if (!sec)
+        return SB_ENOMEM;
     s->sec = sec;
     memset(&sec[s->n], 0, sizeof sec[s->n]);
-    snprintf(sec[s->n].name, sizeof sec[s->n].name, "%s", name);
     sec[s->n].line = line;
+    if (!(sec[s->n].name = dup_span(b, e)))
+        return SB_ENOMEM;
     s->n++;
-    return 1;
+    return 0;
 }
 
-/* An fgets-style reader over the text that counts lines (Debian's inih passes no line
- * numbers to the handler) and records every section header, even one with no keys. */
-static char *read_line(char *str, int num, void *stream)
+static int add_kv(sb_suite_section *sec, const char *kb, const char *ke, const char *vb, const char *ve,
+                  int line)
 {
-    parse_state *ps = stream;
-    if (!*ps->cur || num < 2)
-        return NULL;
-    int k = 0;
-    while (k < num - 1 && ps->cur[k] && ps->cur[k] != '\n')
-        k++;
-    if (k < num - 1 && ps->cur[k] == '\n')
-        k++;
-    memcpy(str, ps->cur, (size_t)k);
-    str[k] = '\0';
-    ps->cur += k;
-    ps->line++;
-    const char *p = str;
-    while (*p == ' ' || *p == '\t')
-        p++;
-    if (*p == '[') {
-        const char *close = strchr(p, ']');
-        if (close) {
-            char name[128];
-            snprintf(name, sizeof name, "%.*s", (int)(close - p - 1), p + 1);
-            add_section(ps, name, ps->line);
-        }
-    }
-    return str;
-}
-
-static int on_entry(void *user, const char *section, const char *name, const char *value)
-{
-    parse_state *ps = user;
-    sb_suite *s = ps->s;
-    if (!s->n || strcmp(s->sec[s->n - 1].name, section ? section : ""))
-        if (!add_section(ps, section ? section : "", ps->line))
-            return 0;
-    sb_suite_section *sec = &s->sec[s->n - 1];
     sb_suite_kv *kv = realloc(sec->kv, (sec->n + 1) * sizeof *kv);
-    if (!kv) {
-        ps->oom = 1;
-        return 0;
-    }
+    if (!kv)
+        return SB_ENOMEM;
     sec->kv = kv;
-    kv[sec->n].key = strdup(name);
-    kv[sec->n].value = strdup(value ? value : "");
-    kv[sec->n].line = ps->line;
-    sec->n++;
-    return 1;
+    kv += sec->n;
+    kv->line = line;
+    kv->key = dup_span(kb, ke);
+    kv->value = dup_span(vb, ve);
+    sec->n++; /* counted even when half-built, so sb_suite_free frees what was made */
+    return kv->key && kv->value ? 0 : SB_ENOMEM;
+}
+
+typedef struct line_at {
+    const char *file;
+    int no;
+    sb_err *err;
+} line_at;
+
+static int bad(const line_at *at, const char *problem)
+{
+    return sb_fail(at->err, SB_EUSAGE, "%s line %d: %s", at->file, at->no, problem);
+}
+
+static int oom(const line_at *at)
+{
+    return sb_fail(at->err, SB_ENOMEM, "%s line %d: out of memory reading the suite", at->file, at->no);
+}
+
+/* "[name]" followed by nothing or a comment. b points at '[', e past the trimmed line. */
+static int section_line(sb_suite *s, const char *b, const char *e, const line_at *at)
+{
+    const char *close = memchr(b, ']', (size_t)(e - b));
+    if (!close)
+        return bad(at, "'[' without a closing ']'");
+    if (close == b + 1)
+        return bad(at, "empty section name '[]'");
+    if (memchr(b + 1, '[', (size_t)(close - b - 1)))
+        return bad(at, "'[' inside a section name");
+    const char *rest = close + 1;
+    while (rest < e && blank(*rest))
+        rest++;
+    if (rest < e && *rest != ';' && *rest != '#')
+        return bad(at, "text after the section's ']' (only a ';' or '#' comment may follow)");
+    return add_section(s, b + 1, close, at->no) ? oom(at) : 0;
+}
+
+/* "key = value" or "key: value"; the first '=' or ':' before any comment separates them. */
+static int key_line(sb_suite *s, const char *b, const char *e, const line_at *at)
+{
+    const char *stop = comment_start(b, e), *sep = b;
+    while (sep < stop && *sep != '=' && *sep != ':')
+        sep++;
+    if (sep == stop)
+        return bad(at, "not 'key = value', '[section]' or a comment");
+    const char *ke = sep;
+    while (ke > b && blank(ke[-1]))
+        ke--;
+    if (ke == b)
+        return bad(at, "a value without a key (nothing before the '=')");
+    if (!s->n)
+        return bad(at, "a key before any [section] (start with [suite] or a task section)");
+    const char *vb = sep + 1, *ve = comment_start(vb, e);
+    while (vb < ve && blank(*vb))
+        vb++;
+    while (ve > vb && blank(ve[-1]))
+        ve--;
+    return add_kv(&s->sec[s->n - 1], b, ke, vb, ve, at->no) ? oom(at) : 0;
+}
+
+/* One line [b, e) without its '\n': blank, comment, section or key. */
+static int parse_line(sb_suite *s, const char *b, const char *e, const line_at *at)
+{
+    if (memchr(b, '\0', (size_t)(e - b)))
+        return bad(at, "a NUL byte (is this a text file?)");
+    while (b < e && blank(*b))
+        b++;
+    while (e > b && blank(e[-1]))
+        e--;
+    if (b == e || *b == ';' || *b == '#')
+        return 0;
+    if (*b == '[')
+        return section_line(s, b, e, at);
+    return key_line(s, b, e, at);
+}
+
+static char *dup_str(const char *z) { return dup_span(z, z + strlen(z)); }
+
+int sb_suite_parse_bytes(sb_suite *s, const char *name, const char *dir, const char *text, size_t len,
+                         sb_err *err)
+{
+    memset(s, 0, sizeof *s);
+    s->path = dup_str(name);
+    s->dir = dup_str(dir);
+    s->text = dup_span(text, text + len);
+    s->text_len = len;
+    if (!s->path || !s->dir || !s->text) {
+        sb_suite_free(s);
+        return sb_fail(err, SB_ENOMEM, "%s: out of memory reading the suite", name);
+    }
+    const char *p = text, *end = text + len;
+    if (len >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3)) /* a UTF-8 byte-order mark, as inih skipped */
+        p += 3;
+    line_at at = {name, 0, err};
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *le = nl ? nl : end;
+        at.no++;
+        int rc = parse_line(s, p, le, &at);
+        if (rc) {
+            sb_suite_free(s);
+            return rc;
+        }
+        p = nl ? nl + 1 : end;
+    }
+    return 0;
 }
 
 int sb_suite_parse(sb_suite *s, const char *name, const char *dir, const char *text, sb_err *err)
 {
-    memset(s, 0, sizeof *s);
-    snprintf(s->path, sizeof s->path, "%s", name);
-    snprintf(s->dir, sizeof s->dir, "%s", dir);
-    s->text_len = strlen(text);
-    s->text = strdup(text);
-    if (!s->text)
-        return sb_fail(err, SB_ENOMEM, "out of memory reading %s", name);
-    parse_state ps = {s, text, 0, 0};
-    int rc = ini_parse_stream(read_line, &ps, on_entry, &ps);
-    if (ps.oom) {
-        sb_suite_free(s);
-        return sb_fail(err, SB_ENOMEM, "out of memory reading %s", name);
+    return sb_suite_parse_bytes(s, name, dir, text, strlen(text), err);
+}
+
+/* The whole file, refusing more than SB_SUITE_MAX_BYTES; *len excludes the added '\0'. */
+static int read_all(const char *path, char **out, size_t *len, sb_err *err)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return sb_fail(err, SB_EUSAGE, "%s: cannot open suite file: %s", path, strerror(errno));
+    size_t cap = 0, n = 0, got = 1;
+    char *buf = NULL;
+    int rc = 0;
+    while (got && n <= SB_SUITE_MAX_BYTES) { /* stops once one byte too many was read */
+        if (n == cap) {
+            size_t nc = cap ? 2 * cap : 4096;
+            nc = nc > SB_SUITE_MAX_BYTES + 1 ? SB_SUITE_MAX_BYTES + 1 : nc;
+            char *nb = realloc(buf, nc + 1);
+            if (!nb) {
+                rc = sb_fail(err, SB_ENOMEM, "%s: out of memory reading the suite", path);
+                break;
+            }
+            buf = nb;
+            cap = nc;
+        }
+        n += got = fread(buf + n, 1, cap - n, fp);
     }
-    if (rc > 0) {
-        sb_suite_free(s);
-        return sb_fail(err, SB_EUSAGE, "%s line %d: not 'key = value' or '[section]'", name, rc);
+    if (!rc && n > SB_SUITE_MAX_BYTES)
+        rc = sb_fail(err, SB_EUSAGE, "%s: larger than %u bytes: not a suite file", path, SB_SUITE_MAX_BYTES);
+    if (!rc && ferror(fp))
+        rc = sb_fail(err, SB_EIO, "%s: read error", path);
+    fclose(fp);
+    if (rc) {
+        free(buf);
+        return rc;
     }
+    buf[n] = '\0';
+    *out = buf;
+    *len = n;
     return 0;
 }
 
 int sb_suite_load(sb_suite *s, const char *path, sb_err *err)
 {
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return sb_fail(err, SB_EUSAGE, "%s: cannot open suite file", path);
-    size_t cap = 4096, len = 0;
-    char *buf = malloc(cap);
-    size_t got;
-    while (buf && (got = fread(buf + len, 1, cap - len - 1, fp)) > 0) {
-        len += got;
-        if (len + 1 == cap) {
-            char *nb = realloc(buf, cap *= 2);
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-            }
-            buf = nb;
-        }
-    }
-    fclose(fp);
-    if (!buf)
-        return sb_fail(err, SB_ENOMEM, "out of memory reading %s", path);
-    buf[len] = '\0';
-    char dir[1024];
+    memset(s, 0, sizeof *s);
+    int rc = sb_input_check(path, err);
+    if (rc)
+        return rc;
+    char *buf = NULL;
+    size_t len = 0;
+    if ((rc = read_all(path, &buf, &len, err)))
+        return rc;
     const char *slash = strrchr(path, '/');
-    if (slash)
-        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    char *dir = slash == path ? dup_str("/") : slash ? dup_span(path, slash) : dup_str(".");
+    if (!dir)
+        rc = sb_fail(err, SB_ENOMEM, "%s: out of memory reading the suite", path);
     else
-        snprintf(dir, sizeof dir, ".");
-    if (!dir[0])
-        snprintf(dir, sizeof dir, "/");
-    int rc = sb_suite_parse(s, path, dir, buf, err);
+        rc = sb_suite_parse_bytes(s, path, dir, buf, len, err);
+    free(dir);
     free(buf);
     return rc;
 }
@@ -160,8 +257,11 @@ void sb_suite_free(sb_suite *s)
             free(s->sec[i].kv[k].value);
         }
         free(s->sec[i].kv);
+        free(s->sec[i].name);
     }
     free(s->sec);
     free(s->text);
+    free(s->path);
+    free(s->dir);
     memset(s, 0, sizeof *s);
 }

@@ -1,4 +1,5 @@
-/* suite.h — suite files: INI read by libinih, kept in file order with line numbers.
+/* suite.h — suite files: INI read by our own line parser (suite.c), kept in file order with
+ * line numbers. Lines have no length limit; a NUL byte is refused (docs/suites.md).
  *
  *   [suite]            name, seed
  *   [pose]             one task instance: its options
@@ -17,25 +18,32 @@ typedef struct sb_suite_kv {
 } sb_suite_kv;
 
 typedef struct sb_suite_section {
-    char name[128];
+    char *name;
     int line;
     size_t n;
     sb_suite_kv *kv;
 } sb_suite_section;
 
 typedef struct sb_suite {
-    char path[1024];
-    char dir[1024];        /* folder of the file: relative paths inside are relative to it */
+    char *path;
+    char *dir;             /* folder of the file: relative paths inside are relative to it */
     size_t n;
     sb_suite_section *sec;
     char *text;            /* the file's bytes, for the provenance hash */
     size_t text_len;
 } sb_suite;
 
-/* Parses path; syntax errors are SB_EUSAGE naming the file and line. */
+/* A suite file larger than this is refused before it is read (a suite is a few KB). */
+#define SB_SUITE_MAX_BYTES (16u << 20)
+
+/* Parses path (a regular file: sb_input_check); syntax errors are SB_EUSAGE naming the file
+ * and line. On failure s is empty (sb_suite_free is still safe). */
 int sb_suite_load(sb_suite *s, const char *path, sb_err *err);
 /* Parses INI text already in memory (the job.ini of a shard), with dir as the base. */
 int sb_suite_parse(sb_suite *s, const char *name, const char *dir, const char *text, sb_err *err);
+/* The same for len bytes that may hold NULs (refused, naming the line): what the fuzzer calls. */
+int sb_suite_parse_bytes(sb_suite *s, const char *name, const char *dir, const char *text, size_t len,
+                         sb_err *err);
 void sb_suite_free(sb_suite *s);
 
 /* FNV-1a 64 of bytes, as 16 hex digits. */

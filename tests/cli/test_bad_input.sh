@@ -50,4 +50,46 @@ mk empty empty
 one_line_error "empty sequence" "S01_Walking/gt is an empty sequence" 1 - "$SB_BIN" pose eval --input empty.h5 --output o8
 mk frames frames
 one_line_error "frame count mismatch" "S01_Walking/pred has shape (19x17x3) but gt has (20x17x3)" 1 - "$SB_BIN" pose eval --input frames.h5 --output o9
+
+# Hostile files: a FIFO or a folder as the input is refused at once (no reader blocks).
+mkfifo fifo.h5
+one_line_error "FIFO input" "fifo.h5: not a regular file (a FIFO)" 2 o10 timeout 60 "$SB_BIN" pose eval --input fifo.h5 --output o10
+mkdir folder.h5
+one_line_error "folder input" "folder.h5: not a regular file (a directory)" 2 o11 "$SB_BIN" pose eval --input folder.h5 --output o11
+
+# Declared shapes: an extendible dataset grown far past what was written (2^40 x 17 x 3 doubles
+# overflow the size limit; 1000 frames leave unwritten chunks that would read as zeros).
+grow() { cp data/pose.h5 "$1.h5"; $PY - "$1.h5" "$2" <<'PY'
+import sys, h5py
+f = h5py.File(sys.argv[1], "r+"); s = f["sequences/S01_Walking"]
+a = s["gt"][...]; del s["gt"]
+d = s.create_dataset("gt", data=a, maxshape=(None, 17, 3), chunks=(1, 17, 3))
+d.resize((int(sys.argv[2]), 17, 3)); f.close()
+PY
+}
+grow huge $((1 << 40))
+one_line_error "declared shape past the limit" "S01_Walking/gt declares shape (1099511627776x17x3) of 8-byte elements" 1 - "$SB_BIN" pose eval --input huge.h5 --output o12
+[ "$(grep -c '^S0' o12/pose.csv)" -eq 3 ] && ok "huge shape: the other 3 sequences are evaluated" || bad "huge shape: pose.csv: $(cat o12/pose.csv)"
+grow partly 1000
+one_line_error "partly written dataset" "S01_Walking/gt is only partly written (20 of 1000 chunks stored)" 1 - "$SB_BIN" pose eval --input partly.h5 --output o13
+
+# The skeleton: each fault is refused before any unit runs, naming the attribute and index.
+skel() { cp data/pose.h5 "$1.h5"; $PY - "$1.h5" "$2" "$3" <<'PY'
+import sys, json, h5py, numpy as np
+f = h5py.File(sys.argv[1], "r+"); v = np.array(json.loads(sys.argv[3]), dtype=np.int64)
+f.attrs[sys.argv[2]] = v.reshape(-1, 2) if sys.argv[2] == "lr_pairs" else v
+f.close()
+PY
+}
+chain='[-1,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15]'
+skel range parents "${chain/15]/99]}"
+one_line_error "parent out of range" "root attribute parents\[16\] = 99: not -1 (a root) or a joint 0..16" 2 o14 "$SB_BIN" pose eval --input range.h5 --output o14
+skel negative parents "${chain/15]/-7]}"
+one_line_error "negative parent" "root attribute parents\[16\] = -7" 2 o15 "$SB_BIN" pose eval --input negative.h5 --output o15
+skel cycle parents "${chain/-1,0,1,2/-1,0,3,2}"
+one_line_error "cycle of parents" "root attribute parents\[2\]: the chain of parents from joint 2 loops" 2 o16 "$SB_BIN" pose eval --input cycle.h5 --output o16
+skel noskel parents '[]'
+one_line_error "empty skeleton" "root attribute parents holds 0 values" 2 o17 "$SB_BIN" pose eval --input noskel.h5 --output o17
+skel lr lr_pairs '[1,4,2,-5]'
+one_line_error "negative lr_pairs joint" "root attribute lr_pairs\[1\]\[1\] = -5: not a joint 0..16" 2 o18 "$SB_BIN" pose eval --input lr.h5 --output o18
 finish

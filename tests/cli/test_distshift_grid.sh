@@ -53,7 +53,7 @@ check_usage() { # what expected-text options...
   if [ $rc -eq 2 ] && grep -q -- "$want" err_bad && [ "$(wc -l <err_bad)" -eq 1 ]; then ok "$what"; else bad "$what: rc $rc, $(cat err_bad)"; fi
 }
 check_usage "rho outside [0,1]" "'rho_train' holds 1.5, outside \[0, 1\]" --rho-train 0,1.5
-check_usage "empty grid (seeds 0)" "'seeds' must be in 1..100000 (0 is an empty grid)" --seeds 0
+check_usage "empty grid (seeds 0)" "'seeds' must be an integer from 1 to 100000, not '0'" --seeds 0
 check_usage "empty grid (no rho)" "'rho_train' is empty" --rho-train ,
 check_usage "unknown test set" "test_sets.*sideways" --test-sets aligned,sideways
 finish

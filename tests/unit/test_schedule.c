@@ -16,7 +16,7 @@ static void plan_of(sb_units *us, const double *cost, size_t n)
 {
     memset(us, 0, sizeof *us);
     sb_err err;
-    char key[16];
+    char key[32];
     for (size_t i = 0; i < n; i++) {
         snprintf(key, sizeof key, "u%zu", i);
         assert_int_equal(sb_units_add(us, key, cost[i], (int64_t)i, &err), 0);

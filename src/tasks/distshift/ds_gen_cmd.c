@@ -15,13 +15,13 @@
 #include "tasks/generator.h"
 
 static const sb_option gen_ds_options[] = {
-    {"rho_train", SB_OPT_DOUBLE, "0.9", "train bias level rho in [0,1]", 0},
-    {"test_set", SB_OPT_STRING, "anti_aligned", "aligned, balanced, anti_aligned or absent", 0},
-    {"diversity", SB_OPT_DOUBLE, "0", "share of test samples from held-out styles", 0},
-    {"replicate", SB_OPT_INT, "0", "replicate (the grid's seed column)", 0},
-    {"file", SB_OPT_STRING, "distshift.h5", "name of the file written in the output folder", 0},
+    {"rho_train", SB_OPT_DOUBLE, "0.9", "train bias level rho in [0,1]", 0, SB_NO_RANGE},
+    {"test_set", SB_OPT_STRING, "anti_aligned", "aligned, balanced, anti_aligned or absent", 0, SB_NO_RANGE},
+    {"diversity", SB_OPT_DOUBLE, "0", "share of test samples from held-out styles", 0, SB_NO_RANGE},
+    {"replicate", SB_OPT_INT, "0", "replicate (the grid's seed column)", 0, {0, 1000000000}},
+    {"file", SB_OPT_STRING, "distshift.h5", "name of the file written in the output folder", 0, SB_NO_RANGE},
     SB_DS_DATA_OPTIONS,
-    {NULL, 0, NULL, NULL, 0}};
+    {NULL, 0, NULL, NULL, 0, SB_NO_RANGE}};
 
 static void write_set(sb_h5w *w, const char *g, const sb_ds_set *s, int32_t *tmp)
 {

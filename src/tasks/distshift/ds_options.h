@@ -22,20 +22,20 @@
 /* The data options as option-table entries (their defaults are NULL where the size preset
  * decides; the help text names both values). */
 #define SB_DS_DATA_OPTIONS                                                                         \
-    {"size", SB_OPT_STRING, "default", "preset: default or large (more samples, dimensions, seeds)", 0}, \
-    {"n_train", SB_OPT_INT, NULL, "train samples per cell [default: 2000; large: 5000]", 0},       \
-    {"n_test", SB_OPT_INT, NULL, "test samples per cell [default: 2000; large: 5000]", 0},         \
-    {"d_inv", SB_OPT_INT, NULL, "invariant dimensions [default: 4; large: 5]", 0},                 \
-    {"d_sp", SB_OPT_INT, NULL, "spurious dimensions [default: 2; large: 3]", 0},                   \
-    {"mu_inv", SB_OPT_DOUBLE, "1.5", "norm of the class mean offset of the invariant part", 0},    \
-    {"mu_sp", SB_OPT_DOUBLE, "2", "norm of the attribute mean offset of the spurious part", 0},    \
-    {"sigma_inv", SB_OPT_DOUBLE, "1", "noise sd of the invariant coordinates", 0},                 \
-    {"sigma_sp", SB_OPT_DOUBLE, "1", "noise sd of the spurious coordinates", 0},                   \
-    {"styles", SB_OPT_INT, "4", "number of styles (modes of the invariant part)", 0},              \
-    {"train_styles", SB_OPT_INT, "2", "styles seen in training (the others are held out)", 0},     \
-    {"style_spread", SB_OPT_DOUBLE, "1.5", "norm of a style's offset", 0},                         \
-    {"style_tilt", SB_OPT_DOUBLE, "0.5", "how much a style tilts the class direction", 0},         \
-    {"allow_wide", SB_OPT_BOOL, "false", "allow d_inv + d_sp > 8", 0}
+    {"size", SB_OPT_STRING, "default", "preset: default or large (more samples, dimensions, seeds)", 0, SB_NO_RANGE}, \
+    {"n_train", SB_OPT_INT, NULL, "train samples per cell [default: 2000; large: 5000]", 0, {2, 1000000}},       \
+    {"n_test", SB_OPT_INT, NULL, "test samples per cell [default: 2000; large: 5000]", 0, {1, 1000000}},         \
+    {"d_inv", SB_OPT_INT, NULL, "invariant dimensions [default: 4; large: 5]", 0, {1, 256}},                 \
+    {"d_sp", SB_OPT_INT, NULL, "spurious dimensions [default: 2; large: 3]", 0, {1, 256}},                   \
+    {"mu_inv", SB_OPT_DOUBLE, "1.5", "norm of the class mean offset of the invariant part", 0, SB_NO_RANGE},    \
+    {"mu_sp", SB_OPT_DOUBLE, "2", "norm of the attribute mean offset of the spurious part", 0, SB_NO_RANGE},    \
+    {"sigma_inv", SB_OPT_DOUBLE, "1", "noise sd of the invariant coordinates", 0, SB_NO_RANGE},                 \
+    {"sigma_sp", SB_OPT_DOUBLE, "1", "noise sd of the spurious coordinates", 0, SB_NO_RANGE},                   \
+    {"styles", SB_OPT_INT, "4", "number of styles (modes of the invariant part)", 0, {1, 1000}},              \
+    {"train_styles", SB_OPT_INT, "2", "styles seen in training (the others are held out)", 0, {1, 1000}},     \
+    {"style_spread", SB_OPT_DOUBLE, "1.5", "norm of a style's offset", 0, SB_NO_RANGE},                         \
+    {"style_tilt", SB_OPT_DOUBLE, "0.5", "how much a style tilts the class direction", 0, SB_NO_RANGE},         \
+    {"allow_wide", SB_OPT_BOOL, "false", "allow d_inv + d_sp > 8", 0, SB_NO_RANGE}
 
 typedef struct sb_ds_preset {
     int large;

@@ -15,9 +15,9 @@
 #include "tasks/distshift/ds_metrics.h"
 
 static const sb_option eval_options[] = {
-    {"input", SB_OPT_PATH, NULL, "HDF5 file with /sets/<name>/{score,label[,spurious][,group]}", 1},
-    {"threshold", SB_OPT_DOUBLE, "0.5", "decision threshold on the score (a set's threshold attribute wins)", 0},
-    {NULL, 0, NULL, NULL, 0}};
+    {"input", SB_OPT_PATH, NULL, "HDF5 file with /sets/<name>/{score,label[,spurious][,group]}", 1, SB_NO_RANGE},
+    {"threshold", SB_OPT_DOUBLE, "0.5", "decision threshold on the score (a set's threshold attribute wins)", 0, SB_NO_RANGE},
+    {NULL, 0, NULL, NULL, 0, SB_NO_RANGE}};
 
 typedef struct eval_state {
     char input[1024];
@@ -195,7 +195,7 @@ static int eval_finish(sb_task_ctx *t, const sb_unit *units, const sb_record *re
         double acc = sb_get_f64(&rd), auc = sb_get_f64(&rd), bacc = sb_get_f64(&rd), wga = sb_get_f64(&rd);
         uint64_t ng = sb_get_u64(&rd);
         sb_get_str(&rd, reason, sizeof reason);
-        if (rd.bad) {
+        if (rd.bad || nn > INT64_MAX || ng > nn) {
             rc = sb_fail(err, SB_EINPUT, "journal record of set %s is corrupt", units[i].key);
             break;
         }
@@ -216,6 +216,8 @@ static int eval_finish(sb_task_ctx *t, const sb_unit *units, const sb_record *re
 const sb_task sb_task_distshift_eval = {
     .name = "distshift_eval",
     .summary = "distribution-shift metrics of user predictions, one row per /sets/<name> (specs/distshift.md)",
+    .cli = {"distshift", "eval", "distribution-shift metrics of your predictions (specs/distshift.md)"},
+    .tables = (const char *const[]){"distshift", NULL},
     .options = eval_options,
     .open = eval_open,
     .plan = eval_plan,

@@ -24,17 +24,17 @@
 #include "tasks/distshift/ds_shift.h"
 
 static const sb_option grid_options[] = {
-    {"rho_train", SB_OPT_STRING, "0,0.2,0.5,0.8,0.9,0.95,1", "train bias levels rho in [0,1] (list)", 0},
+    {"rho_train", SB_OPT_STRING, "0,0.2,0.5,0.8,0.9,0.95,1", "train bias levels rho in [0,1] (list)", 0, SB_NO_RANGE},
     {"test_sets", SB_OPT_STRING, "aligned,balanced,anti_aligned",
-     "test sets (list of aligned, balanced, anti_aligned, absent)", 0},
-    {"diversity", SB_OPT_STRING, "0,0.5,1", "shares of test samples from held-out styles (list in [0,1])", 0},
-    {"seeds", SB_OPT_INT, NULL, "replicates per cell [default: 5; large: 10]", 0},
-    {"samples", SB_OPT_INT, NULL, "shift evaluation points M per cell, 0 = no shift.csv [default: 1000; large: 2000]", 0},
-    {"l2", SB_OPT_DOUBLE, "1e-4", "L2 penalty of the logistic regression (logreg.h)", 0},
-    {"eps_div", SB_OPT_DOUBLE, "1e-12", "epsilon of the diversity-shift indicator", 0},
-    {"eps_cor", SB_OPT_DOUBLE, "5e-4", "epsilon of the correlation-shift indicator", 0},
+     "test sets (list of aligned, balanced, anti_aligned, absent)", 0, SB_NO_RANGE},
+    {"diversity", SB_OPT_STRING, "0,0.5,1", "shares of test samples from held-out styles (list in [0,1])", 0, SB_NO_RANGE},
+    {"seeds", SB_OPT_INT, NULL, "replicates per cell [default: 5; large: 10]", 0, {1, 100000}},
+    {"samples", SB_OPT_INT, NULL, "shift evaluation points M per cell, 0 = no shift.csv [default: 1000; large: 2000]", 0, {0, 1000000}},
+    {"l2", SB_OPT_DOUBLE, "1e-4", "L2 penalty of the logistic regression (logreg.h)", 0, SB_NO_RANGE},
+    {"eps_div", SB_OPT_DOUBLE, "1e-12", "epsilon of the diversity-shift indicator", 0, SB_NO_RANGE},
+    {"eps_cor", SB_OPT_DOUBLE, "5e-4", "epsilon of the correlation-shift indicator", 0, SB_NO_RANGE},
     SB_DS_DATA_OPTIONS,
-    {NULL, 0, NULL, NULL, 0}};
+    {NULL, 0, NULL, NULL, 0, SB_NO_RANGE}};
 
 typedef struct grid_state {
     sb_ds_config cfg;
@@ -220,8 +220,14 @@ static void put_rec(sb_buf *b, const cell_rec *r)
     sb_buf_put_str(b, r->shift_reason);
 }
 
-static int get_rec(const sb_record *rec, cell_rec *r)
+/* Decodes the record of unit u and checks it is that unit's cell: finish indexes its grid by
+ * the record's rho, test set, diversity and seed, so a value from elsewhere would point outside. */
+static int get_rec(const grid_state *s, const sb_unit *u, const sb_record *rec, cell_rec *r)
 {
+    uint64_t cells = (uint64_t)s->nrho * s->ntest * s->ndiv * (uint64_t)s->seeds;
+    if (u->arg < 0 || (uint64_t)u->arg >= cells)
+        return -1;
+    cell c = cell_of(s, u->arg);
     sb_reader rd;
     sb_reader_init(&rd, rec->data, rec->len);
     r->rho = sb_get_f64(&rd);
@@ -242,7 +248,9 @@ static int get_rec(const sb_record *rec, cell_rec *r)
     r->shift_cor = sb_get_f64(&rd);
     r->n_points = sb_get_u64(&rd);
     sb_get_str(&rd, r->shift_reason, sizeof r->shift_reason);
-    return rd.bad || r->test_set < 0 || r->test_set >= SB_DS_N_TEST_SETS ? -1 : 0;
+    int same_cell = r->rho == s->rho[c.ri] && r->test_set == (int64_t)s->tests[c.ti] && r->div == s->div[c.fi] &&
+                    r->seed == (int64_t)c.k;
+    return rd.bad || !same_cell ? -1 : 0;
 }
 
 /* The shift of one cell; a singular KDE (e.g. the all-zero spurious part of "absent") leaves the
@@ -713,7 +721,7 @@ static int findings_table(const grid_view *g, sb_tables *out, sb_err *err)
 static int grid_finish(sb_task_ctx *t, const sb_unit *units, const sb_record *records, size_t n, sb_tables *out,
                        sb_err *err)
 {
-    (void)t;
+    const grid_state *s = t->state;
     cell_rec *r = sb_calloc(n + 1, sizeof *r, "distshift records", err);
     int *ok = sb_calloc(n + 1, sizeof *ok, "distshift records", err);
     size_t *order = sb_calloc(n + 1, sizeof *order, "distshift records", err);
@@ -722,7 +730,7 @@ static int grid_finish(sb_task_ctx *t, const sb_unit *units, const sb_record *re
     for (size_t i = 0; i < n && !rc; i++) {
         if (!records[i].data || records[i].failed)
             continue;
-        if (get_rec(&records[i], &r[i]))
+        if (get_rec(s, &units[i], &records[i], &r[i]))
             rc = sb_fail(err, SB_EINPUT, "journal record of distshift cell %s is corrupt", units[i].key);
         ok[i] = 1;
         order[nok++] = i;
@@ -790,6 +798,8 @@ static int grid_finish(sb_task_ctx *t, const sb_unit *units, const sb_record *re
 const sb_task sb_task_distshift = {
     .name = "distshift",
     .summary = "controlled correlation/diversity shift grid: train, evaluate, quantify (specs/distshift.md)",
+    .cli = {"distshift", "run", "controlled correlation/diversity shift grid (specs/distshift.md)"},
+    .tables = (const char *const[]){"distshift", "distshift_summary", "distshift_findings", "shift", NULL},
     .options = grid_options,
     .open = grid_open,
     .plan = grid_plan,

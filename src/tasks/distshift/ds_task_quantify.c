@@ -22,14 +22,14 @@
 #include "tasks/distshift/ds_shift.h"
 
 static const sb_option quantify_options[] = {
-    {"input", SB_OPT_PATH, NULL, "HDF5 file with /P/z, /P/y, /Q/z, /Q/y", 1},
-    {"points", SB_OPT_PATH, NULL, "HDF5 file with /points (M x d, standardised) instead of drawing them", 0},
-    {"samples", SB_OPT_INT, "10000", "evaluation points M drawn from the pooled KDE", 0},
-    {"eps_div", SB_OPT_DOUBLE, "1e-12", "epsilon of the diversity-shift indicator", 0},
-    {"eps_cor", SB_OPT_DOUBLE, "5e-4", "epsilon of the correlation-shift indicator", 0},
-    {"hellinger", SB_OPT_BOOL, "false", "use the reference's non-legacy (Hellinger-type) terms", 0},
-    {"block", SB_OPT_INT, "1024", "points per work unit (a multiple of 256)", 0},
-    {NULL, 0, NULL, NULL, 0}};
+    {"input", SB_OPT_PATH, NULL, "HDF5 file with /P/z, /P/y, /Q/z, /Q/y", 1, SB_NO_RANGE},
+    {"points", SB_OPT_PATH, NULL, "HDF5 file with /points (M x d, standardised) instead of drawing them", 0, SB_NO_RANGE},
+    {"samples", SB_OPT_INT, "10000", "evaluation points M drawn from the pooled KDE", 0, {1, 1000000}},
+    {"eps_div", SB_OPT_DOUBLE, "1e-12", "epsilon of the diversity-shift indicator", 0, SB_NO_RANGE},
+    {"eps_cor", SB_OPT_DOUBLE, "5e-4", "epsilon of the correlation-shift indicator", 0, SB_NO_RANGE},
+    {"hellinger", SB_OPT_BOOL, "false", "use the reference's non-legacy (Hellinger-type) terms", 0, SB_NO_RANGE},
+    {"block", SB_OPT_INT, "1024", "points per work unit (a multiple of 256)", 0, {256, 1048576}},
+    {NULL, 0, NULL, NULL, 0, SB_NO_RANGE}};
 
 typedef struct quantify_state {
     char input[1024], points[1024];
@@ -249,95 +249,134 @@ static int quantify_run_unit(sb_task_ctx *t, const sb_unit *u, sb_buf *rec, char
 static const char *const SHIFT_COLS[] = {"train", "test", "div", "cor", "n_points", "reason"};
 static const char *const CLASS_COLS[] = {"class", "n_paired", "cor"};
 
+/* The blocks put together: m points, nc classes, the terms of the first `filled` points. */
+typedef struct blocks {
+    uint64_t m, nc, filled;
+    int64_t *label;
+    size_t *count;
+    double *terms;
+    char warning[600];
+} blocks;
+
+static void blocks_free(blocks *b)
+{
+    free(b->label);
+    free(b->count);
+    free(b->terms);
+}
+
+/* Whether a block header fits the plan and what came before: it starts where the previous block
+ * ended, at its unit's first point, holds 1..block points, and (first block) its m points of
+ * 1 + nc terms fit in the bytes of all the records (total), so the allocation is bounded by them. */
+static int header_fits(const quantify_state *s, const sb_unit *u, const blocks *b, uint64_t m, uint64_t first,
+                       uint64_t cnt, uint64_t nc, size_t total)
+{
+    if (first != (uint64_t)u->arg || first != b->filled || cnt < 1 || cnt > (uint64_t)s->block || first > m ||
+        cnt > m - first)
+        return 0;
+    return b->terms ? m == b->m && nc == b->nc : m <= total / 8 / (1 + nc);
+}
+
+/* Adds the record of unit u to b; every count is checked before anything is allocated or read. */
+static int add_block(const quantify_state *s, const sb_unit *u, const sb_record *rec, size_t total, blocks *b,
+                     sb_err *err)
+{
+    sb_reader rd;
+    sb_reader_init(&rd, rec->data, rec->len);
+    uint64_t m = sb_get_u64(&rd), first = sb_get_u64(&rd), cnt = sb_get_u64(&rd);
+    uint64_t nc = sb_get_count(&rd, 16, UINT64_MAX); /* a label and a count per class */
+    if (rd.bad || !header_fits(s, u, b, m, first, cnt, nc, total))
+        return sb_fail(err, SB_EINPUT, "journal record of %s does not fit the other blocks", u->key);
+    if (!b->terms) {
+        b->m = m;
+        b->nc = nc;
+        b->label = sb_calloc(nc + 1, sizeof *b->label, "classes", err);
+        b->count = sb_calloc(nc + 1, sizeof *b->count, "classes", err);
+        b->terms = sb_malloc((m * (1 + nc) + 1) * sizeof *b->terms, "shift terms", err);
+        if (!b->label || !b->count || !b->terms)
+            return SB_ENOMEM;
+    }
+    for (size_t c = 0; c < nc; c++) {
+        b->label[c] = sb_get_i64(&rd);
+        b->count[c] = (size_t)sb_get_u64(&rd);
+    }
+    sb_get_str(&rd, b->warning, sizeof b->warning);
+    if (sb_reader_has(&rd, cnt, 8 * (1 + (size_t)nc)))
+        for (uint64_t k = 0; k < cnt * (1 + nc); k++)
+            b->terms[first * (1 + nc) + k] = sb_get_f64(&rd);
+    b->filled += cnt;
+    return rd.bad ? sb_fail(err, SB_EINPUT, "journal record of %s is corrupt", u->key) : 0;
+}
+
+static int write_tables(const blocks *b, const sb_shift_result *res, const double *cor_y, sb_tables *out,
+                        sb_err *err)
+{
+    sb_table *tab = &out->t[out->n - 2];
+    size_t row;
+    char reason[800];
+    snprintf(reason, sizeof reason, "%s%s%s", res->reason, res->reason[0] && b->warning[0] ? "; " : "", b->warning);
+    int rc;
+    if ((rc = sb_table_add_row(tab, &row, err)) || (rc = sb_table_set_str(tab, row, 0, "P", err)) ||
+        (rc = sb_table_set_str(tab, row, 1, "Q", err)))
+        return rc;
+    sb_table_set_num(tab, row, 2, res->div);
+    sb_table_set_num(tab, row, 3, res->cor);
+    sb_table_set_int(tab, row, 4, (int64_t)res->n_points);
+    if ((rc = sb_table_set_str(tab, row, 5, reason, err)))
+        return rc;
+    tab = &out->t[out->n - 1];
+    for (size_t c = 0; c < b->nc && !rc; c++) {
+        if ((rc = sb_table_add_row(tab, &row, err)))
+            break;
+        sb_table_set_int(tab, row, 0, b->label[c]);
+        sb_table_set_int(tab, row, 1, (int64_t)b->count[c]);
+        sb_table_set_num(tab, row, 2, cor_y[c]);
+    }
+    return rc;
+}
+
 static int quantify_finish(sb_task_ctx *t, const sb_unit *units, const sb_record *records, size_t n,
                            sb_tables *out, sb_err *err)
 {
-    (void)t;
+    const quantify_state *s = t->state;
     sb_table *tab;
     int rc = sb_tables_add(out, "shift", 6, SHIFT_COLS, &tab, err);
     if (!rc)
         rc = sb_tables_add(out, "shift_classes", 3, CLASS_COLS, &tab, err);
-    if (rc)
+    if (rc || n == 0)
         return rc;
     /* Every block must be there; a failed one is in failures.csv and leaves the tables empty. */
-    for (size_t i = 0; i < n; i++)
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++) {
         if (!records[i].data || records[i].failed)
             return 0;
-    uint64_t m = 0, nc = 0, filled = 0;
-    int64_t *label = NULL;
-    size_t *count = NULL;
-    double *terms = NULL;
-    char warning[600] = "";
-    for (size_t i = 0; i < n && !rc; i++) {
-        sb_reader rd;
-        sb_reader_init(&rd, records[i].data, records[i].len);
-        uint64_t mi = sb_get_u64(&rd), first = sb_get_u64(&rd), cnt = sb_get_u64(&rd), nci = sb_get_u64(&rd);
-        if (rd.bad || nci > 1000000 || (i && (mi != m || nci != nc)) || first + cnt > mi || first != filled) {
-            rc = sb_fail(err, SB_EINPUT, "journal record of %s does not fit the other blocks", units[i].key);
-            break;
-        }
-        if (!i) {
-            m = mi;
-            nc = nci;
-            label = sb_calloc(nc + 1, sizeof *label, "classes", err);
-            count = sb_calloc(nc + 1, sizeof *count, "classes", err);
-            terms = sb_malloc((m * (1 + nc) + 1) * sizeof *terms, "shift terms", err);
-            if (!label || !count || !terms) {
-                rc = SB_ENOMEM;
-                break;
-            }
-        }
-        for (size_t c = 0; c < nc; c++) {
-            label[c] = sb_get_i64(&rd);
-            count[c] = (size_t)sb_get_u64(&rd);
-        }
-        sb_get_str(&rd, warning, sizeof warning);
-        for (uint64_t k = 0; k < cnt * (1 + nc); k++)
-            terms[first * (1 + nc) + k] = sb_get_f64(&rd);
-        filled += cnt;
-        if (rd.bad)
-            rc = sb_fail(err, SB_EINPUT, "journal record of %s is corrupt", units[i].key);
+        total += records[i].len;
     }
-    if (!rc && n && filled != m)
-        rc = sb_fail(err, SB_EINPUT, "the journal holds %llu of %llu points", (unsigned long long)filled,
-                     (unsigned long long)m);
+    blocks b;
+    memset(&b, 0, sizeof b);
+    for (size_t i = 0; i < n && !rc; i++)
+        rc = add_block(s, &units[i], &records[i], total, &b, err);
+    if (!rc && b.filled != b.m)
+        rc = sb_fail(err, SB_EINPUT, "the journal holds %llu of %llu points", (unsigned long long)b.filled,
+                     (unsigned long long)b.m);
     sb_shift_result res;
     double *cor_y = NULL;
-    if (!rc && n) {
-        cor_y = sb_calloc(nc + 1, sizeof *cor_y, "classes", err);
-        rc = cor_y ? sb_shift_combine_counts(count, nc, terms, m, &res, cor_y, err) : SB_ENOMEM;
+    if (!rc) {
+        cor_y = sb_calloc(b.nc + 1, sizeof *cor_y, "classes", err);
+        rc = cor_y ? sb_shift_combine_counts(b.count, b.nc, b.terms, b.m, &res, cor_y, err) : SB_ENOMEM;
     }
-    if (!rc && n) {
-        tab = &out->t[out->n - 2];
-        size_t row;
-        char reason[800];
-        snprintf(reason, sizeof reason, "%s%s%s", res.reason, res.reason[0] && warning[0] ? "; " : "", warning);
-        if (!(rc = sb_table_add_row(tab, &row, err)) && !(rc = sb_table_set_str(tab, row, 0, "P", err)) &&
-            !(rc = sb_table_set_str(tab, row, 1, "Q", err))) {
-            sb_table_set_num(tab, row, 2, res.div);
-            sb_table_set_num(tab, row, 3, res.cor);
-            sb_table_set_int(tab, row, 4, (int64_t)res.n_points);
-            rc = sb_table_set_str(tab, row, 5, reason, err);
-        }
-        tab = &out->t[out->n - 1];
-        for (size_t c = 0; c < nc && !rc; c++) {
-            if ((rc = sb_table_add_row(tab, &row, err)))
-                break;
-            sb_table_set_int(tab, row, 0, label[c]);
-            sb_table_set_int(tab, row, 1, (int64_t)count[c]);
-            sb_table_set_num(tab, row, 2, cor_y[c]);
-        }
-    }
+    if (!rc)
+        rc = write_tables(&b, &res, cor_y, out, err);
     free(cor_y);
-    free(label);
-    free(count);
-    free(terms);
+    blocks_free(&b);
     return rc;
 }
 
 const sb_task sb_task_distshift_quantify = {
     .name = "distshift_quantify",
     .summary = "OoD-Bench diversity and correlation shift between environments P and Q (specs/distshift.md)",
+    .cli = {"distshift", "quantify", "OoD-Bench diversity and correlation shift between P and Q"},
+    .tables = (const char *const[]){"shift", "shift_classes", NULL},
     .options = quantify_options,
     .open = quantify_open,
     .plan = quantify_plan,

@@ -24,13 +24,13 @@
 static const sb_option gen_fc_options[] = {
     {"size", SB_OPT_STRING, "demo",
      "demo (4 logs x 20 frames x 12 agents), small (20 x 50 x 30) or av2 (150 x 150 x 60, "
-     "the Argoverse 2 validation scale)", 0},
-    {"logs", SB_OPT_INT, "0", "logs (0: as the size says)", 0},
-    {"frames", SB_OPT_INT, "0", "frames per log (0: as the size says)", 0},
-    {"agents", SB_OPT_INT, "0", "agents per frame, about (0: as the size says)", 0},
-    {"modes", SB_OPT_INT, "5", "mode trajectories per prediction, K (1..6)", 0},
-    {"file", SB_OPT_STRING, "forecast.h5", "name of the file written in the output folder", 0},
-    {NULL, 0, NULL, NULL, 0}};
+     "the Argoverse 2 validation scale)", 0, SB_NO_RANGE},
+    {"logs", SB_OPT_INT, "0", "logs (0: as the size says)", 0, {0, 10000}},
+    {"frames", SB_OPT_INT, "0", "frames per log (0: as the size says)", 0, {0, 10000}},
+    {"agents", SB_OPT_INT, "0", "agents per frame, about (0: as the size says)", 0, {0, 1000}},
+    {"modes", SB_OPT_INT, "5", "mode trajectories per prediction, K (1..6)", 0, {1, 6}},
+    {"file", SB_OPT_STRING, "forecast.h5", "name of the file written in the output folder", 0, SB_NO_RANGE},
+    {NULL, 0, NULL, NULL, 0, SB_NO_RANGE}};
 
 #define FRAME_NS 500000000LL
 #define BASE_NS 315967376859506000LL

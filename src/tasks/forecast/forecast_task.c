@@ -17,11 +17,11 @@
 #include "tasks/forecast/forecast_metrics.h"
 
 static const sb_option fc_options[] = {
-    {"input", SB_OPT_PATH, NULL, "HDF5 file with /logs, /categories, /gt (and /pred unless --pred)", 1},
-    {"pred", SB_OPT_PATH, NULL, "HDF5 file with /logs, /categories, /pred (logs matched by name)", 0},
-    {"top_k", SB_OPT_INT, "5", "1: the highest-scored mode; 5: the best of modes 0..4 (min ADE)", 0},
-    {"max_range", SB_OPT_DOUBLE, "50", "keep agents closer than this to the ego vehicle (m)", 0},
-    {NULL, 0, NULL, NULL, 0}};
+    {"input", SB_OPT_PATH, NULL, "HDF5 file with /logs, /categories, /gt (and /pred unless --pred)", 1, SB_NO_RANGE},
+    {"pred", SB_OPT_PATH, NULL, "HDF5 file with /logs, /categories, /pred (logs matched by name)", 0, SB_NO_RANGE},
+    {"top_k", SB_OPT_INT, "5", "1: the highest-scored mode; 5: the best of modes 0..4 (min ADE)", 0, {1, 5}},
+    {"max_range", SB_OPT_DOUBLE, "50", "keep agents closer than this to the ego vehicle (m)", 0, SB_NO_RANGE},
+    {NULL, 0, NULL, NULL, 0, SB_NO_RANGE}};
 
 typedef struct fc_state {
     char input[1024], pred[1024];
@@ -525,6 +525,8 @@ static int fc_finish(sb_task_ctx *t, const sb_unit *units, const sb_record *reco
 const sb_task sb_task_forecast = {
     .name = "forecast",
     .summary = "Argoverse 2 end-to-end forecasting: mAP_F, ADE, FDE per profile and category",
+    .cli = {"forecast", "eval", "Argoverse 2 end-to-end forecasting: mAP_F, ADE, FDE (specs/forecasting.md)"},
+    .tables = (const char *const[]){"forecasting", "forecasting_logs", NULL},
     .options = fc_options,
     .open = fc_open,
     .plan = fc_plan,

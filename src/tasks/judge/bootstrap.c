@@ -164,7 +164,9 @@ int sb_judge_boot_ci(const sb_unit *units, const sb_record *records, size_t n, c
         sb_get_str(&r, name, sizeof name);
         if (strcmp(name, dataset))
             continue;
-        uint64_t reps = sb_get_u64(&r), nsc = sb_get_u64(&r);
+        uint64_t reps = sb_get_u64(&r);
+        /* Each scorer takes its name's length prefix and reps replicates. */
+        uint64_t nsc = reps > SB_JUDGE_BOOT_BLOCK ? 0 : sb_get_count(&r, 8 * (1 + (size_t)reps), UINT64_MAX);
         if (r.bad || reps > SB_JUDGE_BOOT_BLOCK)
             rc = sb_fail(err, SB_EINPUT, "journal record of unit %s is corrupt", units[i].key);
         for (uint64_t k = 0; k < nsc && !rc && !r.bad; k++) {

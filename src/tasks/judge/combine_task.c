@@ -187,12 +187,14 @@ static void free_fit(bayes_fit *f)
     free(f->Z);
 }
 
-static double *get_f64s(sb_reader *r, uint64_t n)
+/* a × b doubles; NULL (bad set) unless all of them are in the bytes left. */
+static double *get_f64s(sb_reader *r, uint64_t a, uint64_t b)
 {
-    if (n > (uint64_t)(r->end - r->p) / 8) {
+    if ((b && a > UINT64_MAX / b) || !sb_reader_has(r, a * b, 8)) {
         r->bad = 1;
         return NULL;
     }
+    uint64_t n = a * b;
     double *v = malloc((n ? n : 1) * sizeof *v);
     if (!v) {
         r->bad = 1;
@@ -203,26 +205,39 @@ static double *get_f64s(sb_reader *r, uint64_t n)
     return v;
 }
 
-static int decode_comb(const sb_record *rec, comb_ds *c)
+/* The finish code indexes every record's arrays with one C (the combined scorers) and reads the
+ * zmean scores when zmean was asked for: a record that disagrees is corrupt. *C0 is the C of
+ * the first record decoded (0 before it). */
+static int same_c(uint64_t C, uint64_t *C0)
+{
+    if (C == 0 || (*C0 && C != *C0))
+        return 0;
+    *C0 = C;
+    return 1;
+}
+
+static int decode_comb(const sb_record *rec, const sb_judge_state *s, uint64_t *C0, comb_ds *c)
 {
     memset(c, 0, sizeof *c);
     sb_reader r;
     sb_reader_init(&r, rec->data, rec->len);
     c->name = sb_get_strdup(&r);
-    c->n = sb_get_u64(&r);
-    c->C = sb_get_u64(&r);
-    if (r.bad || c->C > 100000 || c->n > 100000000)
+    c->n = sb_get_count(&r, 8, UINT64_MAX); /* n accuracies follow */
+    c->C = sb_get_count(&r, 8, UINT64_MAX); /* C names follow, 8 bytes or more each */
+    if (r.bad || !same_c(c->C, C0))
         return -1;
-    if (!(c->names = calloc(c->C ? c->C : 1, sizeof *c->names)))
+    if (!(c->names = calloc(c->C, sizeof *c->names)))
         return -1;
     for (uint64_t k = 0; k < c->C; k++)
         if (!(c->names[k] = sb_get_strdup(&r)))
             return -1;
-    c->acc = get_f64s(&r, c->n);
-    c->X = get_f64s(&r, c->n * c->C);
-    c->has_zmean = (int)sb_get_u64(&r);
+    c->acc = get_f64s(&r, c->n, 1);
+    c->X = get_f64s(&r, c->n, c->C);
+    c->has_zmean = sb_get_u64(&r) == (uint64_t)s->zmean ? s->zmean : -1;
+    if (c->has_zmean < 0)
+        return -1;
     if (!r.bad && c->has_zmean) {
-        c->score = get_f64s(&r, c->n);
+        c->score = get_f64s(&r, c->n, 1);
         for (int k = 0; k < 6; k++)
             c->v[k] = sb_get_f64(&r);
         sb_get_str(&r, c->why, sizeof c->why);
@@ -231,14 +246,15 @@ static int decode_comb(const sb_record *rec, comb_ds *c)
 }
 
 /* Adds one chain record to its fit (records of a fit are consecutive in unit order). */
-static int decode_chain(const sb_record *rec, bayes_fit *fits, size_t *nfits)
+static int decode_chain(const sb_record *rec, const sb_judge_state *s, uint64_t *C0, bayes_fit *fits,
+                        size_t *nfits)
 {
     sb_reader r;
     sb_reader_init(&r, rec->data, rec->len);
     char *name = sb_get_strdup(&r);
     (void)sb_get_u64(&r);
-    uint64_t keep = sb_get_u64(&r), C = sb_get_u64(&r);
-    if (r.bad || !name || C > 100000 || keep > 100000000) {
+    uint64_t keep = sb_get_u64(&r), C = sb_get_count(&r, 8, UINT64_MAX);
+    if (r.bad || !name || keep != (uint64_t)s->bayes_draws || !same_c(C, C0)) {
         free(name);
         return -1;
     }
@@ -249,7 +265,7 @@ static int decode_chain(const sb_record *rec, bayes_fit *fits, size_t *nfits)
         f->name = name;
         f->keep = keep;
         f->C = C;
-        f->scorers = calloc(C ? C : 1, sizeof *f->scorers);
+        f->scorers = calloc(C, sizeof *f->scorers);
         f->w = calloc(64, sizeof *f->w);
         if (!f->scorers || !f->w)
             return -1;
@@ -257,14 +273,14 @@ static int decode_chain(const sb_record *rec, bayes_fit *fits, size_t *nfits)
             f->scorers[k] = sb_get_strdup(&r);
     } else {
         free(name);
-        if (keep != f->keep || C != f->C || f->chains >= 64)
+        if (f->chains >= 64)
             return -1;
         for (uint64_t k = 0; k < C; k++)
             free(sb_get_strdup(&r));
     }
-    f->w[f->chains++] = get_f64s(&r, keep * C);
-    uint64_t nho = sb_get_u64(&r);
-    double *acc = get_f64s(&r, nho), *Z = get_f64s(&r, nho * C);
+    f->w[f->chains++] = get_f64s(&r, keep, C);
+    uint64_t nho = sb_get_count(&r, 8, UINT64_MAX);
+    double *acc = get_f64s(&r, nho, 1), *Z = get_f64s(&r, nho, C);
     if (!f->acc) {
         f->nho = nho;
         f->acc = acc;
@@ -500,6 +516,7 @@ int sb_judge_combination(const sb_judge_state *s, const sb_unit *units, const sb
     comb_ds *cs = calloc(n ? n : 1, sizeof *cs);
     bayes_fit *fits = calloc(n ? n : 1, sizeof *fits);
     size_t nc = 0, nf = 0;
+    uint64_t C0 = 0;
     if (!cs || !fits)
         rc = sb_fail(err, SB_ENOMEM, "out of memory finishing the combination");
     for (size_t i = 0; i < n && !rc; i++) {
@@ -507,10 +524,10 @@ int sb_judge_combination(const sb_judge_state *s, const sb_unit *units, const sb
         if (records[i].failed || !records[i].data)
             continue;
         if (kind == SB_JU_COMBINE) {
-            if (decode_comb(&records[i], &cs[nc++]))
+            if (decode_comb(&records[i], s, &C0, &cs[nc++]))
                 rc = sb_fail(err, SB_EINPUT, "journal record of unit %s is corrupt", units[i].key);
         } else if (kind == SB_JU_BAYES) {
-            if (decode_chain(&records[i], fits, &nf))
+            if (decode_chain(&records[i], s, &C0, fits, &nf))
                 rc = sb_fail(err, SB_EINPUT, "journal record of unit %s is corrupt", units[i].key);
         }
     }

@@ -12,21 +12,21 @@
 #include "tasks/judge/judge.h"
 
 static const sb_option judge_options[] = {
-    {"scores", SB_OPT_PATH, NULL, "scores CSV, long format: dataset,model,scorer,value[,...]", 1},
-    {"truth", SB_OPT_PATH, NULL, "ground-truth CSV: dataset,model,accuracy (may be the scores file)", 1},
-    {"dataset_col", SB_OPT_STRING, "dataset", "column of the dataset name (both files)", 0},
-    {"model_col", SB_OPT_STRING, "model", "column of the model name (both files)", 0},
-    {"scorer_col", SB_OPT_STRING, "scorer", "column of the scorer name (scores)", 0},
-    {"value_col", SB_OPT_STRING, "value", "column of the scorer value (scores)", 0},
-    {"accuracy_col", SB_OPT_STRING, "accuracy", "column of the accuracy (truth)", 0},
-    {"bootstrap", SB_OPT_INT, "1000", "bootstrap resamples for the 95% CI of tau (0 = none)", 0},
-    {"combine", SB_OPT_STRING, "none", "scorer combinations: none, zmean, bayes or zmean,bayes", 0},
+    {"scores", SB_OPT_PATH, NULL, "scores CSV, long format: dataset,model,scorer,value[,...]", 1, SB_NO_RANGE},
+    {"truth", SB_OPT_PATH, NULL, "ground-truth CSV: dataset,model,accuracy (may be the scores file)", 1, SB_NO_RANGE},
+    {"dataset_col", SB_OPT_STRING, "dataset", "column of the dataset name (both files)", 0, SB_NO_RANGE},
+    {"model_col", SB_OPT_STRING, "model", "column of the model name (both files)", 0, SB_NO_RANGE},
+    {"scorer_col", SB_OPT_STRING, "scorer", "column of the scorer name (scores)", 0, SB_NO_RANGE},
+    {"value_col", SB_OPT_STRING, "value", "column of the scorer value (scores)", 0, SB_NO_RANGE},
+    {"accuracy_col", SB_OPT_STRING, "accuracy", "column of the accuracy (truth)", 0, SB_NO_RANGE},
+    {"bootstrap", SB_OPT_INT, "1000", "bootstrap resamples for the 95% CI of tau (0 = none)", 0, {0, 1000000}},
+    {"combine", SB_OPT_STRING, "none", "scorer combinations: none, zmean, bayes or zmean,bayes", 0, SB_NO_RANGE},
     {"combine_scorers", SB_OPT_STRING, NULL, "comma-separated scorers to combine (unset: every scorer "
-                                             "of the scores file, imagenet_acc included)", 0},
-    {"chains", SB_OPT_INT, "4", "Gibbs chains per bayes fit (each one unit)", 0},
-    {"bayes_burn", SB_OPT_INT, "1000", "Gibbs sweeps discarded per chain", 0},
-    {"bayes_draws", SB_OPT_INT, "2000", "Gibbs draws kept per chain", 0},
-    {NULL, 0, NULL, NULL, 0}};
+                                             "of the scores file, imagenet_acc included)", 0, SB_NO_RANGE},
+    {"chains", SB_OPT_INT, "4", "Gibbs chains per bayes fit (each one unit)", 0, {1, 64}},
+    {"bayes_burn", SB_OPT_INT, "1000", "Gibbs sweeps discarded per chain", 0, {0, 10000000}},
+    {"bayes_draws", SB_OPT_INT, "2000", "Gibbs draws kept per chain", 0, {4, 1000000}},
+    {NULL, 0, NULL, NULL, 0, SB_NO_RANGE}};
 
 static int copy_opt(const sb_task_ctx *t, const char *key, char *out, size_t cap, sb_err *err)
 {
@@ -342,6 +342,8 @@ static int judge_finish(sb_task_ctx *t, const sb_unit *units, const sb_record *r
 const sb_task sb_task_judge = {
     .name = "judge",
     .summary = "judge transferability scorers against ground-truth accuracies (leaderboard, combination)",
+    .cli = {"transfer", "evaluate", "judge transferability scorers against accuracies: leaderboard, combination (specs/transferability.md)"},
+    .tables = (const char *const[]){"leaderboard", "combination", "combination_weights", NULL},
     .options = judge_options,
     .open = judge_open,
     .plan = judge_plan,

@@ -181,7 +181,7 @@ int sb_judge_leaderboard(const sb_unit *units, const sb_record *records, size_t 
         sb_table_set_num(tab, row, C_LO, lo);
         sb_table_set_num(tab, row, C_HI, hi);
     }
-    if (!rc)
+    if (!rc && tab->nrows) /* an empty table has no cells: sb_table_sort would memcpy from NULL */
         sb_table_sort(tab, cmp_rows);
     return rc;
 }

@@ -15,25 +15,18 @@
 #include "engine/task.h"
 
 static const sb_option noop_options[] = {
-    {"units", SB_OPT_INT, "1000", "number of short units (0 to 100000000)", 0},
-    {"long", SB_OPT_INT, "0", "number of long units, planned before the short ones (0 to 1000000)", 0},
-    {"short_ms", SB_OPT_DOUBLE, "0", "how long each short unit waits, in milliseconds", 0},
-    {"long_ms", SB_OPT_DOUBLE, "0", "how long each long unit waits, in milliseconds", 0},
-    {"record_bytes", SB_OPT_INT, "0", "filler bytes in each unit's record (0 to 1048576)", 0},
-    {"fail_every", SB_OPT_INT, "0", "every n-th unit fails (0: none)", 0},
-    {NULL, 0, NULL, NULL, 0}};
+    {"units", SB_OPT_INT, "1000", "number of short units", 0, {0, 100000000}},
+    {"long", SB_OPT_INT, "0", "number of long units, planned before the short ones", 0, {0, 1000000}},
+    {"short_ms", SB_OPT_DOUBLE, "0", "how long each short unit waits, in milliseconds (0..3600000)", 0, SB_NO_RANGE},
+    {"long_ms", SB_OPT_DOUBLE, "0", "how long each long unit waits, in milliseconds (0..3600000)", 0, SB_NO_RANGE},
+    {"record_bytes", SB_OPT_INT, "0", "filler bytes in each unit's record", 0, {0, 1048576}},
+    {"fail_every", SB_OPT_INT, "0", "every n-th unit fails (0: none)", 0, {0, 100000000}},
+    {NULL, 0, NULL, NULL, 0, SB_NO_RANGE}};
 
 typedef struct noop_state {
     long units, nlong, record_bytes, fail_every;
     double short_ms, long_ms;
 } noop_state;
-
-static int check_range(const sb_task_ctx *t, const char *key, long v, long lo, long hi, sb_err *err)
-{
-    if (v < lo || v > hi)
-        return sb_fail(err, SB_EUSAGE, "%s: %s must be in %ld..%ld, not %ld", t->opts->where, key, lo, hi, v);
-    return 0;
-}
 
 static int noop_open(sb_task_ctx *t, sb_err *err)
 {
@@ -52,14 +45,6 @@ static int noop_open(sb_task_ctx *t, sb_err *err)
         rc = sb_opts_double(t->opts, noop_options, "short_ms", &s->short_ms, err);
     if (!rc)
         rc = sb_opts_double(t->opts, noop_options, "long_ms", &s->long_ms, err);
-    if (!rc)
-        rc = check_range(t, "units", s->units, 0, 100000000, err);
-    if (!rc)
-        rc = check_range(t, "long", s->nlong, 0, 1000000, err);
-    if (!rc)
-        rc = check_range(t, "record_bytes", s->record_bytes, 0, 1 << 20, err);
-    if (!rc)
-        rc = check_range(t, "fail_every", s->fail_every, 0, 100000000, err);
     if (!rc && !(s->short_ms >= 0 && s->short_ms <= 3.6e6 && s->long_ms >= 0 && s->long_ms <= 3.6e6))
         rc = sb_fail(err, SB_EUSAGE, "%s: short_ms and long_ms must be in 0..3600000", t->opts->where);
     return rc;
@@ -142,6 +127,7 @@ static int noop_finish(sb_task_ctx *t, const sb_unit *units, const sb_record *re
 const sb_task sb_task_noop = {
     .name = "noop",
     .summary = "the null task: units that only wait, to test and time the engine",
+    .tables = (const char *const[]){"noop", NULL},
     .options = noop_options,
     .open = noop_open,
     .plan = noop_plan,

@@ -14,12 +14,12 @@
 #include "tasks/generator.h"
 
 static const sb_option gen_pose_options[] = {
-    {"sequences", SB_OPT_INT, "8", "number of sequences", 0},
-    {"frames", SB_OPT_INT, "240", "frames per sequence", 0},
-    {"hyps", SB_OPT_INT, "5", "hypotheses per frame (0: none)", 0},
-    {"noise", SB_OPT_DOUBLE, "25", "prediction noise standard deviation (mm)", 0},
-    {"file", SB_OPT_STRING, "pose.h5", "name of the file written in the output folder", 0},
-    {NULL, 0, NULL, NULL, 0}};
+    {"sequences", SB_OPT_INT, "8", "number of sequences", 0, {1, 10000}},
+    {"frames", SB_OPT_INT, "240", "frames per sequence", 0, {1, 100000}},
+    {"hyps", SB_OPT_INT, "5", "hypotheses per frame (0: none)", 0, {0, 64}},
+    {"noise", SB_OPT_DOUBLE, "25", "prediction noise standard deviation (mm)", 0, SB_NO_RANGE},
+    {"file", SB_OPT_STRING, "pose.h5", "name of the file written in the output folder", 0, SB_NO_RANGE},
+    {NULL, 0, NULL, NULL, 0, SB_NO_RANGE}};
 
 /* Human3.6M's 17-joint tree and rest offsets (mm) from each joint's parent. */
 static const int H36M_PARENTS[17] = {-1, 0, 1, 2, 0, 4, 5, 0, 7, 8, 9, 8, 11, 12, 8, 14, 15};

@@ -12,12 +12,12 @@
 #include "tasks/pose/pose_skeleton.h"
 
 static const sb_option pose_options[] = {
-    {"input", SB_OPT_PATH, NULL, "HDF5 file with /sequences/<name>/{gt,pred,hyp,weights}", 1},
-    {"pck_threshold", SB_OPT_DOUBLE, "150", "PCK threshold in mm (errors strictly below count)", 0},
-    {"clip", SB_OPT_INT, "0", "frames per clip for bone_std (0 = whole sequence)", 0},
+    {"input", SB_OPT_PATH, NULL, "HDF5 file with /sequences/<name>/{gt,pred,hyp,weights}", 1, SB_NO_RANGE},
+    {"pck_threshold", SB_OPT_DOUBLE, "150", "PCK threshold in mm (errors strictly below count)", 0, SB_NO_RANGE},
+    {"clip", SB_OPT_INT, "0", "frames per clip for bone_std (0 = whole sequence)", 0, {0, 1000000}},
     {"root_relative", SB_OPT_BOOL, "false", "subtract joint 0 from gt and predictions first "
-                                            "(a sequence attribute root_relative=1 also asks for it)", 0},
-    {NULL, 0, NULL, NULL, 0}};
+                                            "(a sequence attribute root_relative=1 also asks for it)", 0, SB_NO_RANGE},
+    {NULL, 0, NULL, NULL, 0, SB_NO_RANGE}};
 
 typedef struct pose_state {
     char input[1024];
@@ -257,8 +257,11 @@ static int decode(const sb_record *rec, pose_row *r)
     r->name = sb_get_strdup(&rd);
     r->action = sb_get_strdup(&rd);
     r->frames = sb_get_u64(&rd);
-    r->nc = sb_get_u64(&rd);
-    if (rd.bad || r->nc > 100000)
+    if (r->frames > INT64_MAX)
+        return -1;
+    /* Each column takes at least 24 bytes: a name's length prefix, the value and the pool. */
+    r->nc = sb_get_count(&rd, 24, UINT64_MAX);
+    if (rd.bad)
         return -1;
     r->cols = calloc(r->nc + 1, sizeof *r->cols);
     r->v = calloc(r->nc + 1, sizeof *r->v);
@@ -384,6 +387,8 @@ static int pose_finish(sb_task_ctx *t, const sb_unit *units, const sb_record *re
 const sb_task sb_task_pose = {
     .name = "pose",
     .summary = "3D human pose metrics (MPJPE family, PCK/AUC, velocity, multi-hypothesis, consistency)",
+    .cli = {"pose", "eval", "evaluate 3D human pose predictions (specs/pose.md)"},
+    .tables = (const char *const[]){"pose", NULL},
     .options = pose_options,
     .open = pose_open,
     .plan = pose_plan,

@@ -19,11 +19,11 @@
 #include "tasks/generator.h"
 
 static const sb_option gen_transfer_options[] = {
-    {"size", SB_OPT_STRING, "demo", "demo (3 datasets x 5 models, seconds) or large (6 x 40, N to 20k, D to 2048; ~4 GB)", 0},
-    {"datasets", SB_OPT_INT, "0", "override the number of datasets (0: the preset's)", 0},
-    {"models", SB_OPT_INT, "0", "override the number of models (0: the preset's)", 0},
-    {"source_classes", SB_OPT_INT, "20", "classes of the source head (source_probs columns)", 0},
-    {NULL, 0, NULL, NULL, 0}};
+    {"size", SB_OPT_STRING, "demo", "demo (3 datasets x 5 models, seconds) or large (6 x 40, N to 20k, D to 2048; ~4 GB)", 0, SB_NO_RANGE},
+    {"datasets", SB_OPT_INT, "0", "override the number of datasets (0: the preset's)", 0, {0, 64}},
+    {"models", SB_OPT_INT, "0", "override the number of models (0: the preset's)", 0, {0, 1000}},
+    {"source_classes", SB_OPT_INT, "20", "classes of the source head (source_probs columns)", 0, {2, 1000}},
+    {NULL, 0, NULL, NULL, 0, SB_NO_RANGE}};
 
 typedef struct zoo_shape {
     int n_datasets, n_models;

@@ -14,9 +14,9 @@
 #include "tasks/transfer/scorer.h"
 
 static const sb_option transfer_options[] = {
-    {"manifest", SB_OPT_PATH, NULL, "CSV dataset,model,path[,accuracy][,imagenet_acc] (paths relative to it)", 1},
-    {"scorers", SB_OPT_STRING, "all", "comma-separated scorers, or all (see docs/scorers.md)", 0},
-    {NULL, 0, NULL, NULL, 0}};
+    {"manifest", SB_OPT_PATH, NULL, "CSV dataset,model,path[,accuracy][,imagenet_acc] (paths relative to it)", 1, SB_NO_RANGE},
+    {"scorers", SB_OPT_STRING, "all", "comma-separated scorers, or all (see docs/scorers.md)", 0, SB_NO_RANGE},
+    {NULL, 0, NULL, NULL, 0, SB_NO_RANGE}};
 
 #define MAX_SCORERS 64
 
@@ -178,6 +178,11 @@ static int transfer_finish(sb_task_ctx *t, const sb_unit *units, const sb_record
         scores = &out->t[0];
     }
     for (size_t i = 0; i < n && !rc; i++) {
+        if (units[i].arg < 0 || (uint64_t)units[i].arg >= s->m.n) {
+            rc = sb_fail(err, SB_EINPUT, "unit %s: pair %lld is not in the manifest %s (changed since the plan?)",
+                         units[i].key, (long long)units[i].arg, s->m.path);
+            break;
+        }
         const sb_manifest_row *row = &s->m.rows[units[i].arg];
         if (truth && isfinite(row->accuracy)) {
             size_t r;
@@ -192,7 +197,7 @@ static int transfer_finish(sb_task_ctx *t, const sb_unit *units, const sb_record
         sb_get_u64(&rd);
         sb_get_u64(&rd);
         sb_get_u64(&rd);
-        uint64_t k = sb_get_u64(&rd);
+        uint64_t k = sb_get_count(&rd, 32, UINT64_MAX); /* name, value, seconds, reason: 32 bytes or more */
         for (uint64_t j = 0; j < k && !rc && !rd.bad; j++) {
             char name[64], reason[256];
             sb_get_str(&rd, name, sizeof name);
@@ -217,6 +222,8 @@ static int transfer_finish(sb_task_ctx *t, const sb_unit *units, const sb_record
 const sb_task sb_task_transfer = {
     .name = "transfer",
     .summary = "transferability scores of a model zoo (LogME, LEEP, NCE, H-score, GBC, TransRate, PARC, ...)",
+    .cli = {"transfer", "score", "score a model zoo's transferability (specs/transferability.md)"},
+    .tables = (const char *const[]){"scores", "truth", NULL},
     .options = transfer_options,
     .open = transfer_open,
     .plan = transfer_plan,
