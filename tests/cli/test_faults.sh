@@ -82,6 +82,10 @@ point() {
       else
         echo "FAIL: $name ($spec): not one error line naming '$errtext': $(head -c 600 "$d/stderr")"
       fi
+      # run.complete says "trust this folder": only its own folder fsync may fail after it
+      if [ -e "$d/out/run.complete" ] && ! grep -q "run.complete: written, but its folder could not be synced" "$d/stderr"; then
+        echo "FAIL: $name ($spec): run.complete present after a failed run"
+      fi
       local tmps
       tmps=$(find "$d/out" -name '.*.tmp.*' 2>/dev/null | head -3 || true)
       [ -z "$tmps" ] || echo "FAIL: $name ($spec): temporary files left: $tmps"
