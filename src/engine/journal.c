@@ -13,6 +13,7 @@
 
 #include "io/suite.h"
 #include "store/atomic.h"
+#include "store/out_io.h"
 
 #define JOURNAL_MAGIC "SBJ1"
 #define RECORD_MAGIC 0x5342524bU
@@ -24,22 +25,6 @@ static double now_s(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int write_all(int fd, const void *p, size_t n)
-{
-    const char *c = p;
-    while (n) {
-        ssize_t w = write(fd, c, n);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        c += w;
-        n -= (size_t)w;
-    }
-    return 0;
 }
 
 int sb_journal_create(sb_journal *j, const char *outdir, int attempt, int rank, uint64_t plan_hash,
@@ -54,14 +39,16 @@ int sb_journal_create(sb_journal *j, const char *outdir, int attempt, int rank, 
     if (rc)
         return rc;
     snprintf(j->path, sizeof j->path, "%s/a%04d-r%05d.sbj", dir, attempt, rank);
-    j->fd = open(j->path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0644);
+    j->fd = sb_out_open(j->path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0644);
     if (j->fd < 0)
         return sb_fail(err, SB_EIO, "%s: cannot create journal: %s", j->path, strerror(errno));
     sb_buf b;
     sb_buf_init(&b);
     sb_buf_put(&b, JOURNAL_MAGIC, 4);
     sb_buf_put_u64(&b, plan_hash);
-    rc = b.oom || write_all(j->fd, b.data, b.len) || fsync(j->fd);
+    /* the folder too: a machine crash must not lose the new file's name */
+    rc = b.oom || sb_out_write(j->fd, b.data, b.len, j->path) || sb_out_fsync(j->fd, j->path) ||
+         sb_out_fsync_dir(j->path);
     sb_buf_free(&b);
     if (rc)
         return sb_fail(err, SB_EIO, "%s: cannot write journal header: %s", j->path, strerror(errno));
@@ -73,14 +60,14 @@ int sb_journal_flush(sb_journal *j, sb_err *err)
 {
     if (j->fd < 0 || j->pending.len == 0)
         return 0;
-    int bad = write_all(j->fd, j->pending.data, j->pending.len);
+    int bad = sb_out_write(j->fd, j->pending.data, j->pending.len, j->path);
     j->pending.len = 0;
     if (bad)
         return sb_fail(err, SB_EIO, "%s: journal write failed: %s", j->path, strerror(errno));
     double t = now_s();
     j->last_write = t;
     if (t - j->last_sync >= 1.0) {
-        if (fsync(j->fd) != 0)
+        if (sb_out_fsync(j->fd, j->path) != 0)
             return sb_fail(err, SB_EIO, "%s: journal fsync failed: %s", j->path, strerror(errno));
         j->last_sync = t;
     }
@@ -118,12 +105,16 @@ int sb_journal_close(sb_journal *j, sb_err *err)
         return 0;
     }
     int rc = sb_journal_flush(j, err);
-    int bad = fsync(j->fd) != 0;
-    bad |= close(j->fd) != 0;
+    int bad = sb_out_fsync(j->fd, j->path) != 0;
+    int e = errno;
+    if (sb_out_close(j->fd, j->path) != 0 && !bad) {
+        bad = 1;
+        e = errno;
+    }
     j->fd = -1;
     sb_buf_free(&j->pending);
     if (!rc && bad)
-        rc = sb_fail(err, SB_EIO, "%s: journal could not be synced", j->path);
+        rc = sb_fail(err, SB_EIO, "%s: journal could not be synced: %s", j->path, strerror(e));
     return rc;
 }
 
@@ -300,7 +291,7 @@ int sb_journal_discard(const char *outdir, sb_err *err)
         if (n > 4 && (!strcmp(e->d_name + n - 4, ".sbj") || !strcmp(e->d_name + n - 4, ".sbp"))) {
             char path[1400];
             snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-            if (unlink(path) != 0)
+            if (sb_out_unlink(path) != 0)
                 rc = sb_fail(err, SB_EIO, "%s: cannot remove old journal: %s", path, strerror(errno));
         }
     }

@@ -59,8 +59,9 @@ int sb_plan_write(const char *outdir, const sb_unit *u, size_t n, uint64_t hash,
     }
     sb_buf_free(&b);
     if (bad) {
+        int e = a.out.err ? a.out.err : errno;
         sb_atomic_abort(&a);
-        return sb_fail(err, SB_EIO, "%s: cannot write the plan: %s", path, strerror(errno));
+        return sb_fail(err, SB_EIO, "%s: cannot write the plan: %s", path, strerror(e));
     }
     return sb_atomic_commit(&a, err);
 }

@@ -2,32 +2,27 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "store/atomic.h"
+#include "store/h5_image.h"
 
 int sb_h5w_create(sb_h5w *w, const char *path, sb_err *err)
 {
     memset(w, 0, sizeof *w);
     snprintf(w->path, sizeof w->path, "%s", path);
-    sb_atomic_tmpname(path, w->tmp, sizeof w->tmp);
-    w->id = H5Fcreate(w->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-    if (w->id < 0)
-        return sb_fail(err, SB_EIO, "%s: HDF5 could not create the file", w->tmp);
-    return 0;
+    w->id = sb_h5_image_create(path, err);
+    return w->id < 0 ? SB_EIO : 0;
 }
 
 int sb_h5w_close(sb_h5w *w, int commit, sb_err *err)
 {
+    if (w->id < 0)
+        return commit ? sb_fail(err, SB_EIO, "%s: was never created", w->path) : 0;
     int bad = w->bad;
-    if (w->id >= 0 && H5Fclose(w->id) < 0)
-        bad = 1;
+    int rc = sb_h5_image_close(w->id, w->path, commit && !bad, err);
     w->id = H5I_INVALID_HID;
-    if (!commit || bad) {
-        unlink(w->tmp);
-        return commit ? sb_fail(err, SB_EIO, "%s: writing failed", w->path) : 0;
-    }
-    return sb_atomic_rename(w->tmp, w->path, err);
+    if (commit && bad)
+        return sb_fail(err, SB_EIO, "%s: HDF5 could not write a dataset or attribute (in memory)", w->path);
+    return rc;
 }
 
 void sb_h5w_group(sb_h5w *w, const char *name)

@@ -1,7 +1,8 @@
 /* h5write.h — writing the input layouts (generators, converters) as h5py would.
  *
- * A file is created under a temporary name and put in place by sb_h5w_close, so a
- * generator that fails half-way leaves nothing behind. */
+ * The file is built in memory (store/h5_image.h says why) and written atomically by
+ * sb_h5w_close, so a generator that fails half-way leaves nothing behind; the file's
+ * size is held in memory until then (twice at the end). */
 #ifndef SB_H5WRITE_H
 #define SB_H5WRITE_H
 
@@ -13,7 +14,7 @@
 
 typedef struct sb_h5w {
     hid_t id;
-    char path[1024], tmp[1100];
+    char path[1024];
     int bad;   /* set by any failed write; reported by close */
 } sb_h5w;
 

@@ -7,10 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "core/version.h"
-#include "store/atomic.h"
+#include "store/h5_image.h"
 
 void sb_utc_now(char *buf, size_t cap)
 {
@@ -154,11 +153,9 @@ static int write_provenance(hid_t f, const sb_provenance *p)
 int sb_results_h5_write(const char *path, const sb_table *const *tables, size_t n,
                         const sb_provenance *p, sb_err *err)
 {
-    char tmp[1100];
-    sb_atomic_tmpname(path, tmp, sizeof tmp);
-    hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t f = sb_h5_image_create(path, err);
     if (f < 0)
-        return sb_fail(err, SB_EIO, "%s: HDF5 could not create the file", tmp);
+        return SB_EIO;
     int bad = write_provenance(f, p);
     for (size_t i = 0; i < n && !bad; i++) {
         const sb_table *t = tables[i];
@@ -171,11 +168,9 @@ int sb_results_h5_write(const char *path, const sb_table *const *tables, size_t 
             bad = write_column(g, t, c);
         H5Gclose(g);
     }
-    if (H5Fclose(f) < 0)
-        bad = 1;
     if (bad) {
-        unlink(tmp);
-        return sb_fail(err, SB_EIO, "%s: writing the results failed", path);
+        sb_h5_image_close(f, path, 0, NULL);
+        return sb_fail(err, SB_EIO, "%s: HDF5 could not store the results (in memory)", path);
     }
-    return sb_atomic_rename(tmp, path, err);
+    return sb_h5_image_close(f, path, 1, err);
 }
