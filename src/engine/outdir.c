@@ -12,6 +12,7 @@
 
 #include "io/suite.h"
 #include "store/atomic.h"
+#include "store/out_io.h"
 #include "store/results_h5.h"
 
 #define LOCK_FILE ".shardbench.lock"
@@ -27,7 +28,7 @@ int sb_outdir_lock(const char *dir, int *fd, sb_err *err)
         return rc;
     char path[1200];
     snprintf(path, sizeof path, "%s/%s", dir, LOCK_FILE);
-    int f = open(path, O_RDWR | O_CREAT, 0644);
+    int f = sb_out_open(path, O_RDWR | O_CREAT, 0644);
     if (f < 0)
         return sb_fail(err, SB_EIO, "%s: cannot write in the output folder: %s", path, strerror(errno));
     struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0};
@@ -44,7 +45,7 @@ int sb_outdir_lock(const char *dir, int *fd, sb_err *err)
     gethostname(host, sizeof host - 1);
     sb_utc_now(when, sizeof when);
     int len = snprintf(line, sizeof line, "pid %ld on %s since %s\n", (long)getpid(), host, when);
-    if (ftruncate(f, 0) != 0 || pwrite(f, line, (size_t)len, 0) != len) {
+    if (ftruncate(f, 0) != 0 || lseek(f, 0, SEEK_SET) != 0 || sb_out_write(f, line, (size_t)len, path) != 0) {
         close(f);
         return sb_fail(err, SB_EIO, "%s: cannot write the lock file: %s", path, strerror(errno));
     }
@@ -95,7 +96,7 @@ static int move_aside(const char *dir, sb_err *err)
     snprintf(aside, sizeof aside, "%s/previous-%s", dir, stamp);
     for (int k = 2; access(aside, F_OK) == 0 && k < 1000; k++)
         snprintf(aside, sizeof aside, "%s/previous-%s-%d", dir, stamp, k);
-    if (mkdir(aside, 0755) != 0)
+    if (sb_out_mkdir(aside, 0755) != 0)
         return sb_fail(err, SB_EIO, "%s: cannot create: %s", aside, strerror(errno));
     DIR *d = opendir(dir);
     if (!d)
@@ -108,7 +109,7 @@ static int move_aside(const char *dir, sb_err *err)
         char from[1600], to[1600];
         snprintf(from, sizeof from, "%s/%s", dir, e->d_name);
         snprintf(to, sizeof to, "%s/%s", aside, e->d_name);
-        if (rename(from, to) != 0)
+        if (sb_out_rename(from, to) != 0)
             rc = sb_fail(err, SB_EIO, "%s: cannot move aside to %s: %s", from, aside, strerror(errno));
     }
     closedir(d);
@@ -136,7 +137,7 @@ int sb_outdir_unpublish(const char *dir, sb_err *err)
     for (int i = 0; i < 2; i++) {
         char path[1200];
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-        if (unlink(path) != 0 && errno != ENOENT)
+        if (sb_out_unlink(path) != 0 && errno != ENOENT)
             return sb_fail(err, SB_EIO, "%s: cannot remove: %s", path, strerror(errno));
     }
     return 0;
