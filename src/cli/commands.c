@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "core/version.h"
+#include "engine/mpi_check.h"
 #include "engine/outdir.h"
 #include "engine/run.h"
 #include "io/csv_read.h"
@@ -275,7 +276,7 @@ static int cmd_merge(sb_cli *cli, const sb_command *cmd, int argc, char **argv)
     memset(&res, 0, sizeof res);
     if (cli->rank == 0)
         rc = sb_engine_merge(a.pos, a.npos, out, force, sb_task_find, &res, &err);
-    MPI_Bcast(&rc, 1, MPI_INT, 0, cli->comm);
+    sb_mpi_check(MPI_Bcast(&rc, 1, MPI_INT, 0, cli->comm), "MPI_Bcast (status)", cli->comm);
     return sb_cli_report_run(cli, rc, &err, out, "shardbench merge", &res);
 }
 
@@ -333,7 +334,7 @@ static int cmd_gen(sb_cli *cli, const sb_command *cmd, int argc, char **argv)
     if (!rc && cli->rank == 0 && !(rc = sb_mkdirs(out, &err)))
         rc = g->generate(&opts, out, seed, wrote, sizeof wrote, &err);
     sb_opts_free(&opts);
-    MPI_Bcast(&rc, 1, MPI_INT, 0, cli->comm);
+    sb_mpi_check(MPI_Bcast(&rc, 1, MPI_INT, 0, cli->comm), "MPI_Bcast (status)", cli->comm);
     if (rc) {
         sb_cli_error(cli, &err);
         return SB_EXIT_USAGE;
@@ -455,7 +456,7 @@ static int cmd_show(sb_cli *cli, const sb_command *cmd, int argc, char **argv)
         }
     }
     sb_csv_free(&t);
-    MPI_Bcast(&rc, 1, MPI_INT, 0, cli->comm);
+    sb_mpi_check(MPI_Bcast(&rc, 1, MPI_INT, 0, cli->comm), "MPI_Bcast (status)", cli->comm);
     if (rc) {
         sb_cli_error(cli, &err);
         return SB_EXIT_USAGE;

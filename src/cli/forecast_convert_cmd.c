@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "engine/mpi_check.h"
 #include "io/csv_read.h"
 #include "io/h5read.h"
 #include "io/input_file.h"
@@ -298,7 +299,7 @@ int sb_cmd_forecast_convert(sb_cli *cli, const sb_command *cmd, int argc, char *
     if (!rc) rc = sb_args_check_used(&a, "shardbench forecast convert", &err);
     char wrote[1400] = "";
     if (!rc && cli->rank == 0) rc = convert(in, out, wrote, sizeof wrote, &err);
-    MPI_Bcast(&rc, 1, MPI_INT, 0, cli->comm);
+    sb_mpi_check(MPI_Bcast(&rc, 1, MPI_INT, 0, cli->comm), "MPI_Bcast (status)", cli->comm);
     if (rc) {
         sb_cli_error(cli, &err);
         return SB_EXIT_USAGE;

@@ -15,7 +15,10 @@ int main(int argc, char **argv)
     /* FUNNELED: rank 0 runs its own units on a second thread that never calls MPI, while
      * its main thread answers the other ranks (engine/dispatch.h). */
     int provided = MPI_THREAD_SINGLE;
-    MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
+    if (MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) {
+        fprintf(stderr, "shardbench: error: MPI could not start (MPI_Init_thread failed)\n");
+        return 2;
+    }
     sb_cli cli;
     memset(&cli, 0, sizeof cli);
     cli.comm = MPI_COMM_WORLD;

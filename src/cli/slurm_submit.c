@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "engine/mpi_check.h"
 #include "core/version.h"
 #include "engine/job.h"
 #include "io/suite.h"
@@ -663,7 +664,7 @@ int sb_cli_slurm_submit(sb_cli *cli, const sb_command *cmd, int argc, char **arg
     }
     if (!rc && cli->rank == 0)
         rc = submit(cli, &a, &err);
-    MPI_Bcast(&rc, 1, MPI_INT, 0, cli->comm);
+    sb_mpi_check(MPI_Bcast(&rc, 1, MPI_INT, 0, cli->comm), "MPI_Bcast (status)", cli->comm);
     if (rc) {
         sb_cli_error(cli, &err);
         return SB_EXIT_USAGE;

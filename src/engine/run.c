@@ -126,10 +126,10 @@ static int agree_err(int rc, sb_err *err, MPI_Comm comm)
 static void host_list(MPI_Comm comm, char *out, size_t cap)
 {
     int rank, size, len;
-    MPI_Comm_rank(comm, &rank);
-    MPI_Comm_size(comm, &size);
+    sb_mpi_check(MPI_Comm_rank(comm, &rank), "MPI_Comm_rank", comm);
+    sb_mpi_check(MPI_Comm_size(comm, &size), "MPI_Comm_size", comm);
     char name[MPI_MAX_PROCESSOR_NAME] = "";
-    MPI_Get_processor_name(name, &len);
+    sb_mpi_check(MPI_Get_processor_name(name, &len), "MPI_Get_processor_name", comm);
     char *all = rank == 0 ? calloc((size_t)size, MPI_MAX_PROCESSOR_NAME) : NULL;
     sb_mpi_check(MPI_Gather(name, MPI_MAX_PROCESSOR_NAME, MPI_CHAR, all, MPI_MAX_PROCESSOR_NAME, MPI_CHAR, 0, comm),
                  "MPI_Gather (hosts)", comm);
@@ -266,8 +266,8 @@ static int conclude(sb_job *job, const sb_run_opts *ro, int shard_n, int size, c
 static int run_on(sb_job *job, const sb_run_opts *ro, MPI_Comm comm, sb_run_result *res, sb_err *err)
 {
     int rank, size;
-    MPI_Comm_rank(comm, &rank);
-    MPI_Comm_size(comm, &size);
+    sb_mpi_check(MPI_Comm_rank(comm, &rank), "MPI_Comm_rank", comm);
+    sb_mpi_check(MPI_Comm_size(comm, &size), "MPI_Comm_size", comm);
     sb_provenance prov;
     memset(&prov, 0, sizeof prov);
     sb_utc_now(prov.started_utc, sizeof prov.started_utc);
@@ -332,6 +332,6 @@ int sb_engine_run(sb_job *job, const sb_run_opts *ro, MPI_Comm comm_in, sb_run_r
     sb_mpi_check(MPI_Comm_dup(comm_in, &comm), "MPI_Comm_dup", comm_in);
     sb_mpi_check(MPI_Comm_set_errhandler(comm, MPI_ERRORS_RETURN), "MPI_Comm_set_errhandler", comm);
     int rc = run_on(job, ro, comm, res, err);
-    MPI_Comm_free(&comm);
+    sb_mpi_check(MPI_Comm_free(&comm), "MPI_Comm_free", comm_in);
     return rc;
 }
