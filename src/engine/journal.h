@@ -5,9 +5,9 @@
  * gathered in memory and written with one write() when 5 ms have passed since the last
  * write or 64 KiB are waiting, when the rank has to wait for work, and at close: a killed
  * process loses at most the records of the last ~5 ms of its work (those units run again
- * on --resume), and a torn last record is dropped by the reader. fsync: at close, and
- * after a write that comes at least one second after the previous fsync; a machine crash
- * can lose what was written since the last fsync. Reading takes every attempt's files; a
+ * on --resume), and a torn last record is dropped by the reader. fsync: at creation (the
+ * header, and the folder for the name), at close, and after a write that comes at least one
+ * second after the previous fsync; a machine crash can lose what was written since. Reading takes every attempt's files; a
  * unit's record is its last successful one, else its last failure. */
 #ifndef SB_JOURNAL_H
 #define SB_JOURNAL_H
