@@ -29,15 +29,6 @@ static char *slurp(const char *path)
     return s;
 }
 
-static int write_text(const char *path, const char *text, sb_err *err)
-{
-    sb_atomic a;
-    int rc = sb_atomic_open(&a, path, err);
-    if (rc)
-        return rc;
-    fputs(text, a.fp);
-    return sb_atomic_commit(&a, err);
-}
 
 /* Every folder holds the same job and plan as the first. */
 static int check_shards(const char *const *dirs, size_t n, const char *text0, uint64_t hash, sb_err *err)
@@ -69,7 +60,7 @@ static int write_run(const char *outdir, const char *text0, const sb_units *unit
 {
     char path[1200];
     snprintf(path, sizeof path, "%s/job.ini", outdir);
-    int rc = write_text(path, text0, err);
+    int rc = sb_atomic_write_bytes(path, text0, strlen(text0), err);
     if (!rc)
         rc = sb_plan_write(outdir, units->u, units->n, hash, err);
     sb_journal jr;

@@ -273,11 +273,7 @@ int sb_outdir_inputs(const char *dir, const sb_job *job, int check, sb_err *err)
     if (!rc) {
         char path[1200];
         snprintf(path, sizeof path, "%s/%s", dir, INPUTS_FILE);
-        sb_atomic a;
-        if (!(rc = sb_atomic_open(&a, path, err))) {
-            fputs(text, a.fp);
-            rc = sb_atomic_commit(&a, err);
-        }
+        rc = sb_atomic_write_bytes(path, text, strlen(text), err);
     }
     free(text);
     return rc;

@@ -37,15 +37,6 @@ static int plan_job(sb_job *job, sb_units *all, sb_err *err)
     return 0;
 }
 
-static int write_text(const char *path, const char *text, sb_err *err)
-{
-    sb_atomic a;
-    int rc = sb_atomic_open(&a, path, err);
-    if (rc)
-        return rc;
-    fputs(text, a.fp);
-    return sb_atomic_commit(&a, err);
-}
 
 /* Rank 0 plans, reads the journal when resuming, writes job.ini and the plan, and
  * schedules what is left of its shard. */
@@ -75,7 +66,7 @@ static int prepare(sb_job *job, const sb_run_opts *ro, int shard_n, int workers,
     char path[1200];
     snprintf(path, sizeof path, "%s/job.ini", ro->outdir);
     if (!rc)
-        rc = write_text(path, job_text, err);
+        rc = sb_atomic_write_bytes(path, job_text, strlen(job_text), err);
     if (!rc)
         rc = sb_plan_write(ro->outdir, units->u, units->n, *hash, err);
     unsigned char *done = rc ? NULL : calloc(units->n ? units->n : 1, 1);
@@ -246,7 +237,7 @@ static int conclude(sb_job *job, const sb_run_opts *ro, int shard_n, int size, c
         char path[1200], line[256];
         snprintf(path, sizeof path, "%s/shard.done", ro->outdir);
         snprintf(line, sizeof line, "shard %d/%d: %zu units, %zu failed\n", ro->shard_i + 1, shard_n, in, failed);
-        rc = write_text(path, line, err);
+        rc = sb_atomic_write_bytes(path, line, strlen(line), err);
     } else if (!rc && !out[3]) {
         snprintf(prov->suite_path, sizeof prov->suite_path, "%s", job->suite_path);
         snprintf(prov->suite_hash, sizeof prov->suite_hash, "%s", job->suite_hash);

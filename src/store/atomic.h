@@ -25,7 +25,7 @@ int sb_atomic_commit(sb_atomic *a, sb_err *err);
 /* Closes and removes the temporary file (after an error). */
 void sb_atomic_abort(sb_atomic *a);
 
-/* Writes len bytes as path, atomically (the HDF5 writers' file images). */
+/* Writes len bytes as path, atomically (file images of the HDF5 writers, job.ini, ...). */
 int sb_atomic_write_bytes(const char *path, const void *data, size_t len, sb_err *err);
 
 /* A temporary path beside path. */
