@@ -191,8 +191,9 @@ static long unit_delay_ms(void)
     return ms > 0 && ms < 600000 ? ms : 0;
 }
 
+/* *ran is set once units are handed out (an error before that still means nothing ran). */
 static int run_units(sb_job *job, sb_sched *sched, const int64_t *counts, uint64_t hash, const sb_run_opts *ro,
-                     MPI_Comm comm, int rank, sb_dispatch_stats *st, sb_err *err)
+                     MPI_Comm comm, int rank, sb_dispatch_stats *st, int *ran, sb_err *err)
 {
     sb_journal jr;
     int rc = sb_journal_create(&jr, ro->outdir, (int)counts[C_ATTEMPT], rank, hash, err);
@@ -202,9 +203,11 @@ static int run_units(sb_job *job, sb_sched *sched, const int64_t *counts, uint64
     memset(st, 0, sizeof *st);
     /* Every rank must take part in the dispatch (rank 0 waits for each one's goodbye):
      * a rank without a journal stops them all here, before any unit. */
-    if (!(rc = agree_err(rc, err, comm)))
+    if (!(rc = agree_err(rc, err, comm))) {
+        *ran = 1;
         rc = sb_dispatch_run(comm, rank == 0 ? sched : NULL, &ops, (size_t)counts[C_ALREADY],
                              (size_t)counts[C_ALREADY] + (size_t)counts[C_TODO], ro->quiet, st, err);
+    }
     int crc = sb_journal_close(&jr, rc ? NULL : err);
     sb_buf_free(&x.rec);
     return rc ? rc : crc;
@@ -278,8 +281,7 @@ static int run_on(sb_job *job, const sb_run_opts *ro, MPI_Comm comm, sb_run_resu
         sb_mpi_check(MPI_Bcast(counts, C_N, MPI_INT64_T, 0, comm), "MPI_Bcast (counts)", comm);
         sb_mpi_check(MPI_Bcast(&hash, 1, MPI_UINT64_T, 0, comm), "MPI_Bcast (plan hash)", comm);
         sb_dispatch_stats st;
-        res->ran = 1;
-        rc = run_units(job, &sched, counts, hash, ro, comm, rank, &st, err);
+        rc = run_units(job, &sched, counts, hash, ro, comm, rank, &st, &res->ran, err);
         double t2 = sb_now();
         host_list(comm, prov.hosts, sizeof prov.hosts);
         int worst = agree(rc, comm);
