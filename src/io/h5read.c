@@ -528,6 +528,7 @@ int sb_h5_attr_exists(const sb_h5file *f, const char *obj, const char *attr)
 
 static int open_attr(const sb_h5file *f, const char *obj, const char *attr, hid_t *a, sb_err *err)
 {
+    *a = H5I_INVALID_HID; /* set on every path (gcc -O3 cannot see it otherwise) */
     if (!sb_h5_attr_exists(f, obj, attr))
         return sb_fail(err, SB_EINPUT, "%s: attribute '%s' of %s is missing", f->path, attr, obj);
     *a = H5Aopen_by_name(f->id, obj, attr, H5P_DEFAULT, H5P_DEFAULT);
@@ -565,7 +566,7 @@ int sb_h5_attr_i64(const sb_h5file *f, const char *obj, const char *attr, size_t
 {
     *out = NULL;
     *n = 0;
-    hid_t a;
+    hid_t a = H5I_INVALID_HID;
     int rc = open_attr(f, obj, attr, &a, err);
     if (rc)
         return rc;
@@ -594,7 +595,7 @@ int sb_h5_attr_i64(const sb_h5file *f, const char *obj, const char *attr, size_t
 
 int sb_h5_attr_f64(const sb_h5file *f, const char *obj, const char *attr, double *out, sb_err *err)
 {
-    hid_t a;
+    hid_t a = H5I_INVALID_HID;
     int rc = open_attr(f, obj, attr, &a, err);
     if (rc)
         return rc;
@@ -617,7 +618,7 @@ int sb_h5_attr_strings(const sb_h5file *f, const char *obj, const char *attr, si
 {
     *out = NULL;
     *n = 0;
-    hid_t a;
+    hid_t a = H5I_INVALID_HID;
     int rc = open_attr(f, obj, attr, &a, err);
     if (rc)
         return rc;
