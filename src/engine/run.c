@@ -216,22 +216,19 @@ static int run_units(sb_job *job, sb_sched *sched, const int64_t *counts, uint64
 /* ---- rank 0: after the units ----------------------------------------------------------- */
 
 static int conclude(sb_job *job, const sb_run_opts *ro, int shard_n, int size, const sb_units *units,
-                    uint64_t hash, int stopped, sb_provenance *prov, int64_t *out, sb_err *err)
+                    const sb_sched *sched, uint64_t hash, int stopped, sb_provenance *prov, int64_t *out,
+                    sb_err *err)
 {
     sb_journal_set set = {0};
     int rc = sb_journal_load(ro->outdir, hash, units->n, &set, err);
     size_t in = 0, done = 0, failed = 0;
-    uint64_t *ord = rc ? NULL : sb_cost_order(units->u, units->n);
-    if (!rc && !ord)
-        rc = sb_fail(err, SB_ENOMEM, "out of memory ordering %zu units", units->n);
-    for (size_t p = 0; !rc && p < units->n; p++) {
-        if (shard_n > 1 && (int)(p % (size_t)shard_n) != ro->shard_i)
+    for (size_t i = 0; !rc && i < units->n; i++) {
+        if (!sched->mine[i])
             continue;
         in++;
-        done += set.present[ord[p]];
-        failed += set.present[ord[p]] && set.rec[ord[p]].failed;
+        done += set.present[i];
+        failed += set.present[i] && set.rec[i].failed;
     }
-    free(ord);
     out[0] = (int64_t)in;
     out[1] = (int64_t)done;
     out[2] = (int64_t)failed;
@@ -293,7 +290,7 @@ static int run_on(sb_job *job, const sb_run_opts *ro, MPI_Comm comm, sb_run_resu
         sb_mpi_check(MPI_Bcast(&stopped, 1, MPI_INT, 0, comm), "MPI_Bcast (stopped)", comm);
         int64_t out[4] = {0, 0, 0, 0};
         if (!rc && rank == 0)
-            rc = conclude(job, ro, shard_n, size, &units, hash, stopped, &prov, out, err);
+            rc = conclude(job, ro, shard_n, size, &units, &sched, hash, stopped, &prov, out, err);
         if (!(rc = agree_err(rc, err, comm)))
             sb_mpi_check(MPI_Bcast(out, 4, MPI_INT64_T, 0, comm), "MPI_Bcast (outcome)", comm);
         res->n_units = (size_t)out[0];

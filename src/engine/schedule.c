@@ -54,14 +54,18 @@ int sb_sched_init(sb_sched *s, const sb_unit *u, size_t n, const unsigned char *
     s->max_batch = 16384;
     s->max_bytes = 16u << 20; /* far below MPI's int count limit, whatever the names */
     s->todo = sb_cost_order(u, n);
-    if (!s->todo)
+    s->mine = calloc(n ? n : 1, 1);
+    if (!s->todo || !s->mine) {
+        sb_sched_free(s);
         return sb_fail(err, SB_ENOMEM, "out of memory ordering %zu units", n);
+    }
     size_t k = 0, mine = 0;
     for (size_t p = 0; p < n; p++) {
         if (shard_n > 1 && (int)(p % (size_t)shard_n) != shard_i)
             continue;
         mine++;
         uint64_t i = s->todo[p];
+        s->mine[i] = 1;
         if (done && done[i])
             continue;
         s->todo[k++] = i;
@@ -100,5 +104,6 @@ size_t sb_sched_take(sb_sched *s, size_t *first)
 void sb_sched_free(sb_sched *s)
 {
     free(s->todo);
+    free(s->mine);
     memset(s, 0, sizeof *s);
 }

@@ -21,6 +21,7 @@ uint64_t *sb_cost_order(const sb_unit *u, size_t n);
 typedef struct sb_sched {
     const sb_unit *u;   /* the plan (not owned) */
     uint64_t *todo;     /* unit indices still to run, in hand-out order (owned) */
+    unsigned char *mine; /* mine[i]: unit i belongs to this shard (owned) */
     size_t n, next;     /* todo[next..n) are not handed out yet */
     long double left;   /* summed cost of todo[next..n) */
     int workers;

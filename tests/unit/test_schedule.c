@@ -55,6 +55,8 @@ static void test_shard_and_done(void **state)
     assert_int_equal(s.n, 2);
     assert_int_equal(s.todo[0], 1); /* position 1 */
     assert_int_equal(s.todo[1], 6); /* position 4 */
+    for (int i = 0; i < 7; i++)
+        assert_int_equal(s.mine[i], i == 1 || i == 6);
     sb_sched_free(&s);
     unsigned char done[7] = {0, 1, 0, 0, 0, 0, 0};
     assert_int_equal(sb_sched_init(&s, us.u, us.n, done, 1, 3, 2, &in, &err), 0);
