@@ -218,6 +218,7 @@ typedef struct shared {
     sb_dispatch_stats *st;
 } shared;
 
+/* The one place a pending signal becomes the run's stop: every hand-out passes here. */
 static size_t take(shared *sh, size_t *first, int *stop, int *big)
 {
     pthread_mutex_lock(&sh->mu);
@@ -298,11 +299,6 @@ static void serve(shared *sh, MPI_Comm comm, int size, outbox *ob, sb_progress *
             nap = 10;
             last = sb_now();
             continue;
-        }
-        if (sb_signal_pending()) {
-            pthread_mutex_lock(&sh->mu);
-            sh->stop = 1;
-            pthread_mutex_unlock(&sh->mu);
         }
         sb_progress_update(prog, base + atomic_load(&sh->done));
         /* Nothing to answer. Right after a request more tend to follow (a batch of
