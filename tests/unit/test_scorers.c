@@ -129,7 +129,13 @@ static void test_registry(void **state)
     for (size_t i = 0; i < sb_n_scorers; i++) {
         assert_ptr_equal(sb_scorer_find(sb_scorers[i]->name), sb_scorers[i]);
         assert_non_null(sb_scorers[i]->summary);
-        assert_non_null(sb_scorers[i]->score);
+        /* one value per pair, or components (with a value of their own or combined at finish) */
+        if (!sb_scorers[i]->score) {
+            assert_non_null(sb_scorers[i]->parts);
+            assert_true(sb_scorer_n_parts(sb_scorers[i]) >= 1);
+            assert_true(sb_scorer_n_parts(sb_scorers[i]) <= SB_SCORER_MAX_PARTS);
+            assert_true(!sb_scorers[i]->value_of != !sb_scorers[i]->combine_weights);
+        }
     }
     assert_null(sb_scorer_find("no_such_scorer"));
     const char *mine[] = {"logme", "leep", "nce", "hscore", "hscore_reg", "gbc", "transrate", "parc", "knn"};
@@ -153,8 +159,10 @@ static void test_computed_once(void **state)
     for (int rep = 0; rep < 2; rep++) {
         for (size_t i = 0; i < sb_n_scorers; i++) {
             double v;
-            assert_int_equal(sb_scorers[i]->score(ctx, &v, reason, sizeof reason, &err), 0);
+            sb_scorer_parts parts;
+            assert_int_equal(sb_scorer_run(sb_scorers[i], ctx, &sb_scorer_params_default, &v, &parts, &err), 0);
         }
+        (void)reason;
         if (rep == 0)
             pca_after_first = sb_xfer_stat_count(ctx, SB_XFER_STAT_PCA);
     }
@@ -328,9 +336,12 @@ static void test_degenerate(void **state)
     assert_int_equal(sb_xfer_ctx_new(&in1, &ctx, &err), 0);
     for (size_t i = 0; i < sb_n_scorers; i++) {
         double v = 0;
-        assert_int_equal(sb_scorers[i]->score(ctx, &v, reason, sizeof reason, &err), 0);
+        sb_scorer_parts parts;
+        assert_int_equal(sb_scorer_run(sb_scorers[i], ctx, &sb_scorer_params_default, &v, &parts, &err), 0);
         assert_true(isnan(v));
-        assert_true(strlen(reason) > 0);
+        assert_true(strlen(parts.reason) > 0);
+        for (size_t j = 0; j < sb_scorer_n_parts(sb_scorers[i]); j++)
+            assert_true(isnan(parts.v[j]));
     }
     sb_xfer_ctx_free(ctx);
     free(y1);
@@ -362,7 +373,8 @@ static void test_degenerate(void **state)
     assert_non_null(strstr(reason, "share a class"));
     for (size_t i = 0; i < sb_n_scorers; i++) {
         double v;
-        assert_int_equal(sb_scorers[i]->score(ctx, &v, reason, sizeof reason, &err), 0);
+        sb_scorer_parts parts;
+        assert_int_equal(sb_scorer_run(sb_scorers[i], ctx, &sb_scorer_params_default, &v, &parts, &err), 0);
     }
     sb_xfer_ctx_free(ctx);
 

@@ -33,6 +33,37 @@ void sb_pair_shape(const char *path, size_t *n, size_t *d)
     sb_h5_close(&f);
 }
 
+void sb_pair_label_sizes(const char *path, size_t n_max, double *c, double *sum_nc2)
+{
+    *c = *sum_nc2 = 0.0;
+    sb_h5_quiet();
+    sb_h5file f;
+    sb_err e;
+    if (sb_h5_open(&f, path, &e))
+        return;
+    size_t dims[SB_H5_MAXRANK];
+    int64_t *y = NULL;
+    if (!sb_h5_read_i64(&f, "/labels", 1, dims, &y, &e)) {
+        /* labels outside read_labels' range are skipped here: that pair fails when it runs */
+        int64_t maxv = -1;
+        for (size_t i = 0; i < dims[0] && i < n_max; i++)
+            if (y[i] >= 0 && y[i] <= 1000000 && y[i] > maxv)
+                maxv = y[i];
+        size_t *cnt = maxv >= 0 ? calloc((size_t)maxv + 1, sizeof *cnt) : NULL;
+        if (cnt) {
+            for (size_t i = 0; i < dims[0] && i < n_max; i++)
+                if (y[i] >= 0 && y[i] <= maxv)
+                    cnt[y[i]]++;
+            for (int64_t k = 0; k <= maxv; k++)
+                *sum_nc2 += (double)cnt[k] * (double)cnt[k];
+            *c = (double)maxv + 1.0;
+        }
+        free(cnt);
+    }
+    free(y);
+    sb_h5_close(&f);
+}
+
 static int read_labels(sb_h5file *f, sb_pair *p, sb_err *err)
 {
     size_t dims[SB_H5_MAXRANK];

@@ -22,5 +22,7 @@ int sb_pair_read(sb_pair *p, const char *path, sb_err *err);
 void sb_pair_free(sb_pair *p);
 /* N and D from the file's metadata only (for cost estimates); 0 on any problem. */
 void sb_pair_shape(const char *path, size_t *n, size_t *d);
+/* C and Σ_c n_c² from /labels (first n_max entries; for cost estimates); 0 on any problem. */
+void sb_pair_label_sizes(const char *path, size_t n_max, double *c, double *sum_nc2);
 
 #endif
