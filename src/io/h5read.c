@@ -290,7 +290,22 @@ static int read_array(const sb_h5file *f, const char *name, int want_rank, size_
     return 0;
 }
 
-/* Reads a numeric dataset as double or float and rejects NaN/Inf, naming the first bad flat index. */
+/* "[17, 5]": flat index i as the element's indices in a dataset of the given shape. */
+static void index_text(size_t i, int rank, const size_t *dims, char *out, size_t cap)
+{
+    size_t idx[SB_H5_MAXRANK];
+    for (int r = rank - 1; r >= 0; r--) {
+        idx[r] = dims[r] ? i % dims[r] : 0;
+        i = dims[r] ? i / dims[r] : 0;
+    }
+    size_t len = (size_t)snprintf(out, cap, "[");
+    for (int r = 0; r < rank && len < cap; r++)
+        len += (size_t)snprintf(out + len, cap - len, "%s%zu", r ? ", " : "", idx[r]);
+    if (len < cap)
+        snprintf(out + len, cap - len, "]");
+}
+
+/* Reads a numeric dataset as double or float and rejects NaN/Inf, naming the first bad element. */
 static int read_floats(const sb_h5file *f, const char *name, int want_rank, size_t dims[SB_H5_MAXRANK],
                        hid_t mem_t, size_t elem, void **out, sb_err *err)
 {
@@ -304,8 +319,9 @@ static int read_floats(const sb_h5file *f, const char *name, int want_rank, size
         double v = elem == sizeof(double) ? ((double *)a)[i] : (double)((float *)a)[i];
         if (!isfinite(v)) {
             free(a);
-            return sb_fail(err, SB_EINPUT, "%s: %s holds %s at flat index %zu", f->path, name,
-                           isnan(v) ? "NaN" : "Inf", i);
+            char at[200];
+            index_text(i, want_rank, dims, at, sizeof at);
+            return sb_fail(err, SB_EINPUT, "%s: %s%s holds %s", f->path, name, at, isnan(v) ? "NaN" : "Inf");
         }
     }
     *out = a;

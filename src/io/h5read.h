@@ -46,7 +46,7 @@ int sb_h5_shape(const sb_h5file *f, const char *name, int *rank, size_t dims[SB_
                 sb_err *err);
 
 /* Reads a numeric dataset as doubles into a malloc'd array. want_rank > 0 requires that rank;
- * dims receives the shape. NaN or Inf is SB_EINPUT naming the first bad flat index. */
+ * dims receives the shape. NaN or Inf is SB_EINPUT naming the first bad element's indices. */
 int sb_h5_read_f64(const sb_h5file *f, const char *name, int want_rank, size_t dims[SB_H5_MAXRANK],
                    double **out, sb_err *err);
 

@@ -39,7 +39,7 @@ f.close()
 PY
 }
 mk nan nan
-one_line_error "NaN in pred" "sequences/S01_Walking/pred holds NaN at flat index 169" 1 - "$SB_BIN" pose eval --input nan.h5 --output o5
+one_line_error "NaN in pred" "sequences/S01_Walking/pred\\[3, 5, 1\\] holds NaN" 1 - "$SB_BIN" pose eval --input nan.h5 --output o5
 grep -q "pose/S01_Walking,read," o5/failures.csv && ok "NaN: failures.csv names unit and stage" || bad "NaN: failures.csv: $(cat o5/failures.csv)"
 [ "$(grep -c '^S0' o5/pose.csv)" -eq 3 ] && ok "NaN: the other 3 sequences are evaluated" || bad "NaN: pose.csv: $(cat o5/pose.csv)"
 mk shape shape

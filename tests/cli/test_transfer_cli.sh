@@ -48,7 +48,7 @@ expect_failure() { grep -q -- "$2" badout/failures.csv && ok "$1" || bad "$1: $(
 expect_failure "labels not contiguous" "dataset00__model000.h5: /labels are not 0..C-1 contiguous: class 1 of 0..2 has no sample"
 expect_failure "N mismatch" "dataset00__model001.h5: /labels has 297 entries but /features has 300 rows"
 expect_failure "probabilities not summing to 1" "dataset00__model002.h5: /source_probs row 7 sums to 1.01"
-expect_failure "NaN in features" "dataset01__model000.h5: /features holds NaN at flat index"
+expect_failure "NaN in features" "dataset01__model000.h5: /features\\[4, 2\\] holds NaN"
 expect_failure "missing dataset" "dataset01__model001.h5: dataset /labels is missing"
 expect_failure "missing pair file" "dataset02__model004.h5: cannot open"
 [ "$(($(wc -l < badout/failures.csv) - 1))" -eq 6 ] && ok "exactly the 6 bad pairs failed" || bad "failures: $(cat badout/failures.csv)"
