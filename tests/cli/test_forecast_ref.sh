@@ -2,7 +2,7 @@
 # Inputs and expected values: tests/data/forecast/ (tracks.csv, preds.csv, gt_expected.csv,
 # expected.csv), made by running argoverse/av2-api's own eval.py (convert_forecast_labels and
 # evaluate, commit b7321d1f) outside the project:
-#   /usr/bin/python3 tests/reference/forecast_ref.py /work/.mirror/argoverse+av2-api/repo tests/data/forecast
+#   /usr/bin/python3 tests/reference/forecast_ref.py AV2_API_GIT_DIR tests/data/forecast
 # The data has ties in detection scores, ties in distances, agents with 1..5 future steps,
 # frames with predictions but no ground truth and the reverse, DOG (predictions only) and
 # STROLLER (ground truth only). forecast_h5.py turns preds.csv into the HDF5 layout (a separate

@@ -1,6 +1,6 @@
 """Expected values of tests/unit/test_ds_shift.c from the OoD-Bench reference estimator.
 
-Run: /usr/bin/python3 tests/reference/ds_shift_ref.py /work/.mirror/m-Just+OoD-Bench/repo
+Run: /usr/bin/python3 tests/reference/ds_shift_ref.py OOD_BENCH_REPO
      (numpy 1.24, scipy 1.10, scikit-learn 1.2; the path is the fetched m-Just/OoD-Bench
      repository, commit 0c34a79; a bare mirror is exported with git archive, a checkout is
      used as it is).

@@ -4,8 +4,8 @@
 Usage (Debian's python: numpy 1.24):
     /usr/bin/python3 tests/reference/forecast_ref.py GITDIR tests/data/forecast
 
-GITDIR is the fetched argoverse/av2-api repository (a bare git dir, e.g.
-/work/.mirror/argoverse+av2-api/repo; used at commit b7321d1f71f6ce0ecdd151f4f2b648338c191edd).
+GITDIR is the fetched argoverse/av2-api repository (a clone or a bare git dir;
+used at commit b7321d1f71f6ce0ecdd151f4f2b648338c191edd).
 The script takes src/av2/evaluation/{__init__,typing}.py and
 src/av2/evaluation/forecasting/{__init__,constants,utils,eval}.py from it with `git show`,
 imports them unchanged as the package av2.evaluation.forecasting, and stubs only what is not

@@ -2,7 +2,7 @@
 
 Run: /usr/bin/python3 tests/reference/grouped_tau_ref.py TMLR_REPO TRANSF_SCORES_CSV
   TMLR_REPO: a checkout of VirtualSpaceman/tmlr-transferability-benchmark (commit a780870);
-  TRANSF_SCORES_CSV: /work/shared/data/tmlr-transferability-benchmark/transf_scores.csv.
+  TRANSF_SCORES_CSV: $SHARDBENCH_DATA/tmlr-transferability-benchmark/transf_scores.csv (scripts/fetch-published.sh).
 The reference is that repository's analysis/utils.py `grouped_weighted_kendall_tau` (with its
 helper `invert_permutation`): the two function definitions are taken from the file with `ast`
 and exec'd, so that the module's plotting imports (arviz, matplotlib, pandas) are not needed.

@@ -1,6 +1,6 @@
 """Expected values for tests/unit/test_kendall.c.
 
-Run: /usr/bin/python3 tests/reference/kendall_ref.py /work/shared/data/medical-transferability
+Run: /usr/bin/python3 tests/reference/kendall_ref.py $SHARDBENCH_DATA/medical-transferability   (scripts/fetch-published.sh)
 Calls scipy.stats.kendalltau (scipy 1.10, defaults: variant='b') on
   1. small random vectors made here (printed as literals), without and with ties;
   2. formula inputs x_i = (i*37) % 101, y_i = (i*53) % 97 + (i % 7) for n = 300 (many ties);

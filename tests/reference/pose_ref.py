@@ -3,7 +3,7 @@
 
 Usage: /usr/bin/python3 tests/reference/pose_ref.py VIDEOPOSE3D_REPO DIFFHPE_REPO
   (each a git work tree or the bare git directory made by the fetch tool, e.g.
-   /work/.mirror/facebookresearch+VideoPose3D/repo and /work/.mirror/valeoai+diffhpe/repo)
+   a clone of facebookresearch/VideoPose3D and one of valeoai/diffhpe)
 
 Runs the reference code itself, unmodified:
   facebookresearch/VideoPose3D common/loss.py: mpjpe, n_mpjpe, p_mpjpe, mean_velocity_error,

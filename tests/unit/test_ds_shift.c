@@ -1,7 +1,7 @@
 /* test_ds_shift.c — OoD-Bench diversity and correlation shift against the reference.
  *
  * Expected values: tests/reference/ds_shift_ref.py, run as
- *   /usr/bin/python3 tests/reference/ds_shift_ref.py /work/.mirror/m-Just+OoD-Bench/repo
+ *   /usr/bin/python3 tests/reference/ds_shift_ref.py OOD_BENCH_REPO
  * (numpy 1.24.2, scipy 1.10.1, scikit-learn 1.2.1; m-Just/OoD-Bench at commit 0c34a79). The
  * script makes the raw P and Q below (d=2; classes 0, 1, 2 with unequal counts; class 2 has one
  * paired row so its KDE is singular and is skipped by both), pairs the classes as distshift.md

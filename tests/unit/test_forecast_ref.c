@@ -2,7 +2,7 @@
  * sweep, table) against the Argoverse 2 reference on committed synthetic data.
  *
  * Inputs and expected values in tests/data/forecast/ were made by
- *   /usr/bin/python3 tests/reference/forecast_ref.py /work/.mirror/argoverse+av2-api/repo \
+ *   /usr/bin/python3 tests/reference/forecast_ref.py AV2_API_GIT_DIR \
  *       tests/data/forecast
  * which runs argoverse/av2-api (commit b7321d1f71f6ce0ecdd151f4f2b648338c191edd)
  * src/av2/evaluation/forecasting/eval.py unchanged: convert_forecast_labels(labels) gives

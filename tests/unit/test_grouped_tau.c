@@ -3,7 +3,7 @@
  * Expected values: tests/reference/grouped_tau_ref.py, run with Debian's /usr/bin/python3
  * (numpy 1.24.2) as
  *   /usr/bin/python3 tests/reference/grouped_tau_ref.py TMLR_REPO \
- *       /work/shared/data/tmlr-transferability-benchmark/transf_scores.csv
+ *       $SHARDBENCH_DATA/tmlr-transferability-benchmark/transf_scores.csv
  * where TMLR_REPO holds VirtualSpaceman/tmlr-transferability-benchmark (commit a780870). The
  * script execs that repository's analysis/utils.py `grouped_weighted_kendall_tau` and calls it
  * with the default weigher 1/(1+r) ("weighted") and with weighter=lambda r: 1 ("plain"), on

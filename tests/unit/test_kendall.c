@@ -2,7 +2,7 @@
  *
  * Expected values: tests/reference/kendall_ref.py, run with Debian's /usr/bin/python3
  * (numpy 1.24.2, scipy 1.10.1) as
- *   /usr/bin/python3 tests/reference/kendall_ref.py /work/shared/data/medical-transferability
+ *   /usr/bin/python3 tests/reference/kendall_ref.py $SHARDBENCH_DATA/medical-transferability
  * It calls scipy.stats.kendalltau(x, y).statistic (variant 'b') on random vectors it draws
  * (RandomState(20231), printed with 17 significant digits and pasted below), on formula
  * vectors rebuilt here, and on the published medical-transferability data ("The Performance

@@ -1,8 +1,8 @@
 /* test_pose_metrics.c — pose metrics against hand cases and the public references.
  *
  * Reference values (REF_*, EXP_*) were produced by
- *   /usr/bin/python3 tests/reference/pose_ref.py /work/.mirror/facebookresearch+VideoPose3D/repo \
- *       /work/.mirror/valeoai+diffhpe/repo
+ *   /usr/bin/python3 tests/reference/pose_ref.py VIDEOPOSE3D_REPO \
+ *       DIFFHPE_REPO
  * which runs, unmodified, facebookresearch/VideoPose3D common/loss.py (mpjpe, n_mpjpe on the
  * (1, F, J, 3) array, p_mpjpe(pred, gt), mean_velocity_error(pred, gt), weighted_mpjpe(H, G, w)
  * times M) and valeoai/diffhpe diffhpe/metrics/regularizations.py (segments_time_consistency

@@ -1,7 +1,7 @@
 /* test_scorers.c — transferability scorers against their public reference implementations.
  *
  * Expected values (scorers_ref_data.h) were computed by
- *   /usr/bin/python3 tests/reference/transfer_scorers_ref.py /work/.mirror
+ *   /usr/bin/python3 tests/reference/transfer_scorers_ref.py MIRRORS   (a folder of the reference repositories, owner+name/repo each)
  * which execs, unchanged, thuml/LogME LogME.py (LogME().fit, the fixed-point form), LEEP.py
  * (LEEP(P, y)), NCE.py (NCE(argmax P, y)); thuml/Transfer-Learning-Library
  * tllib/ranking/transrate.py (transrate(F, y)); VirtualSpaceman/transfer-estimation-medical
