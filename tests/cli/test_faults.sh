@@ -1,6 +1,7 @@
 # Output faults (docs/reliability.md, "Output faults"): every call of the output seam
 # (store/out_io.h: open, write, fsync, close, rename, mkdir, unlink) of a small null-task
-# run and a small pose run is made to fail in turn, with ENOSPC or EIO (SB_FAULT=any:N).
+# run is made to fail in turn, with ENOSPC or EIO (SB_FAULT=any:N); of a small pose run, call 1
+# and every call from its first table's on.
 # Each faulted run must end without a signal, with one error line and an exit status that
 # does not claim success (not 0 or 1); leave no temporary file; leave under a final name
 # only files identical to an unfaulted run's; keep its journal whole (every byte part of

@@ -1,4 +1,4 @@
-# transfer evaluate on the published medical data (../shared/data/medical-transferability):
+# transfer evaluate on the published medical data (medical-transferability/, found by published_data):
 # the two CSVs read as they are through the column options; Kendall tau per task and scorer
 # equals the paper's Figure 3, i.e. scipy.stats.kendalltau on the same files. The literals
 # below were computed outside the project with Debian's /usr/bin/python3 (scipy 1.10.1):

@@ -1,11 +1,12 @@
 /* test_bootstrap_ci.c — the leaderboard's confidence interval is the 2.5th and 97.5th
  * percentile of the bootstrap replicates (numpy.percentile's linear method), gathered from
- * every block's journal record of one dataset and scorer, NaN replicates left out.
+ * every block's journal record of one dataset and scorer; a failed record's replicates are
+ * left out.
  *
  * Replicates 0/1000, 1/1000, ..., 999/1000 are spread over 10 records of 100 (the block size),
  * shuffled by a fixed stride, with another scorer's and another dataset's replicates beside
  * them. By hand: h = 999 · 0.025 = 24.975, so lo = (24 + 0.975)/1000 = 0.024975; h = 999 ·
- * 0.975 = 974.025, hi = 0.974025. A 90% interval would give 0.0999 and 0.8991, a 95% interval
+ * 0.975 = 974.025, hi = 0.974025. A 90% interval would give 0.04995 and 0.94905, a 95% interval
  * of the wrong scorer or dataset other values: each is caught. */
 #include <stdarg.h>
 #include <stddef.h>

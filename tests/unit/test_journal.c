@@ -2,7 +2,9 @@
  * written; a record whose checksum does not match is not taken; the keep rule (a success
  * beats a failure, a later attempt beats an earlier one of the same kind); a torn last
  * record is dropped; counts no file can hold are refused; the plan round-trips with names
- * of any length and its hash sees every field. Expected values are the written ones. */
+ * of any length and its hash sees the job text and every unit's name, task and index (not its
+ * cost: an estimate, and the order it gives is already in the names' order). Expected values
+ * are the written ones. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -167,8 +169,13 @@ static void test_plan_round_trip_and_hash(void **state)
     assert_string_equal(back.u[1].key, big);
     assert_int_equal(back.u[1].task, 4);
     assert_int_equal(back.u[1].arg, -3);
-    /* the hash sees the job text, a name, a task and an index */
+    /* the hash sees the job text, a name, a task and an index, not a cost */
     assert_true(sb_plan_hash(us.u, us.n, "[noop]\nunits = 2\n") != h);
+    us.u[0].key = "firsT";
+    assert_true(sb_plan_hash(us.u, us.n, "[noop]\n") != h);
+    us.u[0].key = back.u[0].key;
+    us.u[0].cost = 99.0;
+    assert_true(sb_plan_hash(us.u, us.n, "[noop]\n") == h);
     us.u[1].task = 5;
     assert_true(sb_plan_hash(us.u, us.n, "[noop]\n") != h);
     us.u[1].task = 4;

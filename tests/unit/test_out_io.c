@@ -1,8 +1,9 @@
 /* test_out_io.c — the output seam (store/out_io.h) and what the writers above it do when
- * a call fails: for every call N of writing a CSV, results.h5, a generator's HDF5 file or
- * a journal, the N-th call fails (ENOSPC or EIO) and the writer must return an error,
- * leave no temporary file and no file under the final name, and succeed once N is past
- * its last call, with the same bytes as an unfaulted write. Also: fault specs, sticky
+ * a call fails: for every call N of writing a CSV, results.h5 or a generator's HDF5 file,
+ * the N-th call fails (ENOSPC or EIO) and the writer must return an error, leave no
+ * temporary file and no file under the final name, and succeed once N is past its last
+ * call (the CSV with the same bytes as an unfaulted write; the HDF5 files read back). A
+ * journal gets one failed write and one failed fsync. Also: fault specs, sticky
  * faults, a failed fsync alone (the rule "no rename without a successful fsync"), folder
  * creation, and a journal whose write fails keeping the records written before. */
 #include <stdarg.h>

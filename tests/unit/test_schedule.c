@@ -68,7 +68,7 @@ static void test_shard_and_done(void **state)
 }
 
 /* 100 units of cost 1 on 2 workers: a batch is at most (cost left) / 4 but at least one
- * unit: 25, then 18 (75/4 = 18.75), 14 (57/4), 10, 8, 6, 4, 3, 2, 2, 1, ... every unit
+ * unit: 25, then 18 (75/4 = 18.75), 14 (57/4), 10, 8, 6, 4, 3, 3, 2, 1, ... every unit
  * exactly once. */
 static void test_guided_batches(void **state)
 {

@@ -134,7 +134,7 @@ static void test_errors(void **state)
 }
 
 /* The job.ini path: sb_suite_parse of a C string agrees with the bytes it was given. */
-static void test_text_and_hash_kept(void **state)
+static void test_text_kept(void **state)
 {
     (void)state;
     const char *t = "[suite]\nseed = 1\n";
@@ -204,7 +204,7 @@ int main(void)
         cmocka_unit_test(test_long_lines),
         cmocka_unit_test(test_long_tail_not_parsed),
         cmocka_unit_test(test_errors),
-        cmocka_unit_test(test_text_and_hash_kept),
+        cmocka_unit_test(test_text_kept),
         cmocka_unit_test(test_load),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
