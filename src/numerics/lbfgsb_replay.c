@@ -11,8 +11,10 @@
  * Not replayed: lbfgsb.f also clears its memory when a Cholesky factor of its compact form
  * breaks down (formt/formk), which the two-loop recursion does not need; and scipy 1.10.1 as
  * built by Debian stops a line search after 20 evaluations whatever options['maxls'] says. The
- * iterates agree with scipy's to rounding, so counts agree unless the run is chaotic (rounding
- * amplified until a stopping test flips; in a sample of 500 random PACTran problems, one). */
+ * iterates agree with scipy's to rounding, so counts agree unless the run is chaotic: rounding
+ * amplified until a stopping test flips. Such runs (3 of 1042 random PACTran problems, weakly
+ * regularised separable data) are not reproducible by scipy itself either: another OpenBLAS
+ * kernel or numpy's SIMD dispatch changes its nfev on the same problems. */
 #include "numerics/lbfgsb_replay.h"
 
 #include <cblas.h>

@@ -229,4 +229,22 @@ for fn, n, b, maxiter in (("rosen", 2, 0.0, 100), ("rosen", 6, 0.0, 100), ("rose
     print(f'    {{"{fn}", {n}, {b!r}, {maxiter}, {r.nit}, {r.nfev}, {stop_name(r.message)}, {float(f(r.x))!r}, '
           f'{{{lit(r.x)}}}}}, /* {r.message} */')
 print("};\n")
+
+# ---- numpy's summation order (numerics/numpy_sum.c) ----
+def sum_data(n, e):
+    """Terms of mixed sign over 2^e binades, each a correctly rounded quotient: the same in C."""
+    i = np.arange(n)
+    a = (((i * 7919) % 10007) + 1.0) / 10007.0 * np.ldexp(1.0, (i * 31) % e - e // 2)
+    return np.where(i % 3 == 0, -a, a)
+
+
+print("/* np.sum(a) and np.sum(np.square(a)) for a = sum_data(n, e) of the script */")
+print("typedef struct sum_case {\n    long n; int e; double sum, sumsq;\n} sum_case;")
+print("static const sum_case sum_cases[] = {")
+for e in (13, 29, 61):
+    for n in (1, 2, 7, 8, 9, 15, 16, 17, 20, 80, 127, 128, 129, 200, 1000, 8192, 8193, 12000, 16385, 20480,
+              30000, 50000):
+        a = sum_data(n, e)
+        print(f"    {{{n}, {e}, {float(np.sum(a))!r}, {float(np.sum(np.square(a)))!r}}},")
+print("};\n")
 print("#endif")

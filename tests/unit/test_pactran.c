@@ -12,7 +12,8 @@
  * Optimiser: scipy.optimize.minimize(method='L-BFGS-B', tol=1e-6) on Rosenbrock (2, 4, 6
  * variables), a quadratic with a biased gradient (failed line searches: a restart of the memory,
  * then the abnormal stop) and a non-smooth Rosenbrock whose line searches revisit points (scipy's
- * cache: those are not counted again). */
+ * cache: those are not counted again). numpy's summation order (numerics/numpy_sum.c): np.sum
+ * and np.sum(np.square) of closed-form terms, bit for bit, lengths 1 to 50000. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,6 +25,7 @@
 #include <cmocka.h>
 
 #include "numerics/lbfgsb_replay.h"
+#include "numerics/numpy_sum.h"
 #include "tasks/transfer/scorer.h"
 #include "tasks/transfer/xfer_ctx.h"
 
@@ -269,6 +271,32 @@ static void test_optimizer_errors(void **state)
     assert_int_not_equal(sb_lbfgsb_minimize(opt_objective, &o, 2, x, &opts, &r, &err), 0);
 }
 
+/* The script's sum_data(n, e). */
+static void sum_data(double *a, long n, int e)
+{
+    for (long i = 0; i < n; i++) {
+        double v = (double)((i * 7919) % 10007 + 1) / 10007.0 * ldexp(1.0, (int)((i * 31) % e) - e / 2);
+        a[i] = i % 3 == 0 ? -v : v;
+    }
+}
+
+static void test_numpy_sum(void **state)
+{
+    (void)state;
+    double *a = malloc(50000 * sizeof *a);
+    assert_non_null(a);
+    for (size_t c = 0; c < LEN(sum_cases); c++) {
+        const sum_case *k = &sum_cases[c];
+        sum_data(a, k->n, k->e);
+        double s = sb_numpy_sum(a, (size_t)k->n), q = sb_numpy_sumsq(a, (size_t)k->n);
+        if (s != k->sum || q != k->sumsq) { /* bit for bit: the order is the point */
+            print_error("n=%ld e=%d: %.17g %.17g, numpy %.17g %.17g\n", k->n, k->e, s, q, k->sum, k->sumsq);
+            fail();
+        }
+    }
+    free(a);
+}
+
 static void test_report(void **state)
 {
     (void)state;
@@ -281,7 +309,7 @@ int main(void)
         cmocka_unit_test(test_reference_problems), cmocka_unit_test(test_gradient_stops),
         cmocka_unit_test(test_context_untouched),  cmocka_unit_test(test_bad_options_and_one_class),
         cmocka_unit_test(test_optimizer_reference), cmocka_unit_test(test_optimizer_errors),
-        cmocka_unit_test(test_report),
+        cmocka_unit_test(test_numpy_sum),           cmocka_unit_test(test_report),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,7 +9,10 @@
  * sigma2_inv = Σh·λN/(D·C) + 1e-10; pac_gauss = pac_opt + ½·(D·C)/(λN)·(s2f/D)·ln sigma2_inv with
  * s2f = --pactran-s2. Only Σh is needed, so it is taken as Σ_i (‖Xc_i‖² + 1)·Σ_c q_ic(1 − q_ic)
  * + D·C/(λN) in O(N·C) per evaluation instead of the reference's (Xc∘Xc)ᵀ(Q − Q∘Q) product.
- * The context's centred features are read, never modified (the reference centres in place). */
+ * The context's centred features are read, never modified (the reference centres in place).
+ * The softmax denominators and f's two sums follow numpy's summation order (numerics/numpy_sum):
+ * on well-separated classes 1 − q of a sample is the rounding of its denominator, and nit/nfev
+ * then hinge on that rounding. */
 #include <cblas.h>
 #include <limits.h>
 #include <math.h>
@@ -17,6 +20,7 @@
 #include <string.h>
 
 #include "numerics/lbfgsb_replay.h"
+#include "numerics/numpy_sum.h"
 #include "tasks/transfer/scorer_common.h"
 
 typedef struct pac_obj {
@@ -26,21 +30,24 @@ typedef struct pac_obj {
     double lam_n;      /* λN */
     double *G;         /* N×C: logits, then (Q − Y)/N */
     double *rowsq;     /* ‖Xc_i‖² + 1 */
+    double *loss;      /* the rows' loss terms */
     double *theta_at;  /* the θ of the last evaluation ... */
     double hsum;       /* ... and Σh there, without the D·C/(λN) of the prior */
 } pac_obj;
 
 /* Per row of logits: the row's loss term, its softmax's (Q − Y)/N in place, and the row's
- * Σ_c q(1 − q) weighted by ‖Xc_i‖² + 1 added to *hsum. */
+ * Σ_c q(1 − q) weighted by ‖Xc_i‖² + 1 added to *hsum. The softmax denominator is summed in
+ * numpy's order: for a well-classified row it is 1 + tiny terms, and its rounding is all
+ * that 1 − q, the row's gradient, is made of. */
 static double pac_row(double *row, size_t c, int yi, double n, double w, double *hsum)
 {
-    double mx = row[0], s = 0.0, h = 0.0;
+    double mx = row[0], h = 0.0;
     for (size_t k = 1; k < c; k++)
         mx = fmax(mx, row[k]);
     double ly = row[yi];
     for (size_t k = 0; k < c; k++)
-        s += (row[k] = exp(row[k] - mx));
-    double lse = log(s) + mx;
+        row[k] = exp(row[k] - mx);
+    double s = sb_numpy_sum(row, c), lse = log(s) + mx;
     for (size_t k = 0; k < c; k++) {
         double q = row[k] / s;
         h += q - q * q;
@@ -58,17 +65,15 @@ static int pac_fg(const double *theta, double *f, double *g, void *vctx, sb_err 
     const double *W = theta, *b = theta + d * c;
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)c, (int)d, 1.0, o->Xc, (int)d,
                 W, (int)c, 0.0, o->G, (int)c);
-    double xent = 0.0, hsum = 0.0;
+    double hsum = 0.0;
     for (size_t i = 0; i < n; i++) {
         double *row = o->G + i * c;
         for (size_t k = 0; k < c; k++)
             row[k] += b[k];
-        xent += pac_row(row, c, o->y[i], (double)n, o->rowsq[i], &hsum);
+        o->loss[i] = pac_row(row, c, o->y[i], (double)n, o->rowsq[i], &hsum);
     }
-    double ww = 0.0;
-    for (size_t a = 0; a < d * c; a++)
-        ww += W[a] * W[a];
-    *f = xent / (double)n + 0.5 * ww / o->lam_n;
+    /* f's sums in numpy's order too: the line search compares nearby values of f */
+    *f = sb_numpy_sum(o->loss, n) / (double)n + 0.5 * sb_numpy_sumsq(W, d * c) / o->lam_n;
     cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)d, (int)c, (int)n, 1.0, o->Xc, (int)d,
                 o->G, (int)c, 0.0, g, (int)c);
     for (size_t a = 0; a < d * c; a++)
@@ -87,7 +92,8 @@ static int pac_alloc(pac_obj *o, double **theta, double **gscratch, sb_err *err)
 {
     size_t p = (o->d + 1) * o->c;
     o->G = sb_malloc(o->n * o->c * sizeof(double), "pactran logits", err);
-    o->rowsq = o->G ? sb_malloc(o->n * sizeof(double), "pactran row norms", err) : NULL;
+    o->rowsq = o->G ? sb_malloc(2 * o->n * sizeof(double), "pactran row terms", err) : NULL;
+    o->loss = o->rowsq ? o->rowsq + o->n : NULL;
     o->theta_at = o->rowsq ? sb_malloc(p * sizeof(double), "pactran parameters", err) : NULL;
     *theta = o->theta_at ? sb_calloc(2 * p, sizeof(double), "pactran parameters", err) : NULL;
     *gscratch = *theta ? *theta + p : NULL;
