@@ -2,7 +2,8 @@
 # cell of splitcomp_configs, splitcomp_fronts, splitcomp_runs and splitcomp.csv, to 1e-9
 # relative (counts, switches, flags exactly), on random inputs with zero-capacity segments, switch
 # costs, loop and hold, warm-up, header overhead, propagation delay and --auc-range; then the
-# same CSVs from 1 and 2 ranks, byte for byte, with the shuffled order and several seeds.
+# same CSVs from 1 and 2 ranks and from a suite section, byte for byte, with the shuffled order
+# and several seeds.
 source "$(dirname "$0")/lib.sh"
 REF="$SB_SOURCE_DIR/tests/reference/splitcomp_ref.py"
 mkdir -p data
@@ -29,6 +30,10 @@ opts="--input gen/splitcomp.h5 --traces gen/traces.h5 --seeds 3 --seed 9 --quiet
 "$SB_BIN" splitcomp eval $opts --output r1 >/dev/null
 mpirun -n 2 "$SB_BIN" splitcomp eval $opts --output r2 >/dev/null
 for t in splitcomp splitcomp_runs splitcomp_configs splitcomp_fronts; do same_files r1/$t.csv r2/$t.csv "$t.csv: 1 and 2 ranks"; done
+# The same as a suite section.
+printf '[suite]\nseed = 9\n[splitcomp]\ninput = gen/splitcomp.h5\ntraces = gen/traces.h5\nseeds = 3\n' > sc.ini
+"$SB_BIN" run sc.ini --output r4 --quiet >/dev/null
+for t in splitcomp splitcomp_runs; do same_files r1/$t.csv r4/$t.csv "$t.csv: suite section [splitcomp] = command line"; done
 "$SB_BIN" splitcomp eval ${opts/--seed 9/--seed 10} --output r3 >/dev/null
 if cmp -s r1/splitcomp_runs.csv r3/splitcomp_runs.csv; then bad "another --seed gives the same shuffled runs"; else ok "--seed changes the shuffle"; fi
 finish

@@ -76,6 +76,9 @@ static int read_lines(const char *path, pairs *p,
     size_t cap = 0, line = 0;
     while (!rc && getline(&buf, &cap, f) >= 0) {
         line++;
+        size_t len = strlen(buf); /* messages quote the line without its end */
+        while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r' || buf[len - 1] == ' ' || buf[len - 1] == '\t'))
+            buf[--len] = '\0';
         const char *s = skip_blank(buf);
         if (*s) {
             p->seen++;
