@@ -36,4 +36,13 @@ printf '[suite]\nseed = 9\n[splitcomp]\ninput = gen/splitcomp.h5\ntraces = gen/t
 for t in splitcomp splitcomp_runs; do same_files r1/$t.csv r4/$t.csv "$t.csv: suite section [splitcomp] = command line"; done
 "$SB_BIN" splitcomp eval ${opts/--seed 9/--seed 10} --output r3 >/dev/null
 if cmp -s r1/splitcomp_runs.csv r3/splitcomp_runs.csv; then bad "another --seed gives the same shuffled runs"; else ok "--seed changes the shuffle"; fi
+# The analysis plots: both PNGs written and not trivially small; a table without rows refused.
+$PY "$SB_SOURCE_DIR/analysis/plot_splitcomp.py" r1 plots >/dev/null && ok "plot script ran" || bad "plot script failed"
+for f in pareto policies; do
+  p=plots/$f.png
+  if [ -f "$p" ] && [ "$(head -c 8 "$p" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] && [ "$(stat -c %s "$p")" -gt 10000 ]; then
+    ok "$f.png is a non-empty PNG"; else bad "$f.png missing or not a PNG"; fi
+done
+mkdir -p empty && head -1 r1/splitcomp_configs.csv > empty/splitcomp_configs.csv
+$PY "$SB_SOURCE_DIR/analysis/plot_splitcomp.py" empty p2 2>/dev/null && bad "empty table accepted" || ok "empty table refused"
 finish
