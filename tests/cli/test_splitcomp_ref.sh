@@ -19,6 +19,14 @@ cmp_ref busy data/sc_a.h5 data/tr_a.h5 "--deadlines 0.25,0.5 --fps 6 --seconds 2
 cmp_ref hold data/sc_b.h5 data/tr_b.h5 "--deadlines 0.2,0.5,1 --fps 3 --trace-end hold --seconds 20" \
   "deadlines=0.2,0.5,1 fps=3 trace_end=hold seconds=20"
 cmp_ref default data/sc_b.h5 data/tr_b.h5 "--policies oracle,static:c2,ewma-srv" "policies=oracle,static:c2,ewma-srv"
+# Traces inside the input (--traces defaults to it), added there by the converter: a 2-row CSV
+# of 800 and 400 kbit/s on 1-s rows becomes a 2-s trace.
+cp data/sc_b.h5 inside.h5
+printf 'time kbps\n5 800\n6 400\n' > rate.txt
+"$SB_BIN" splitcomp convert --csv rate.txt --name csv1 --output inside.h5 >/dev/null
+cmp_ref inside inside.h5 inside.h5 "--fps 2 --seconds 10" "fps=2 seconds=10"
+if "$SB_BIN" splitcomp eval --input inside.h5 --output inside2 --order file --fps 2 --seconds 10 --quiet >/dev/null &&
+   cmp -s inside/splitcomp.csv inside2/splitcomp.csv; then ok "--traces defaults to the input"; else bad "--traces default"; fi
 # The spec's figures are not all degenerate: some runs miss some deadlines, some switch.
 if awk -F, 'NR > 1 && $8 > 0 && $8 < 1 { m = 1 } NR > 1 && $14 > 0 { s = 1 } END { exit !(m && s) }' loop/splitcomp_runs.csv
 then ok "loop: runs with 0 < miss_rate < 1 and with switches"; else bad "loop: the runs are degenerate"; fi
