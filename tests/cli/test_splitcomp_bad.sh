@@ -14,54 +14,60 @@ one_line_error() { # what pattern output_dir cmd...
   if ls "$dir"/*.csv "$dir"/results.h5 >/dev/null 2>&1 || ls "$dir"/journal/*.sbj >/dev/null 2>&1 &&
      grep -q -a KRBS "$dir"/journal/*.sbj; then bad "$what: a unit ran or results were written"; fi
 }
-# mk NAME WHAT: a copy of the good input (sc_a.h5 + tr_a.h5) with one fault
-mk() { cp data/sc_a.h5 "$1.h5"; cp data/tr_a.h5 "$1_tr.h5"; $PY - "$1.h5" "$1_tr.h5" "$2" <<'PY'
-import sys, h5py, numpy as np
-f = h5py.File(sys.argv[1], "r+"); t = h5py.File(sys.argv[2], "r+"); what = sys.argv[3]
-g = f["splitcomp"]
-def put(grp, name, a):
-    del grp[name]; grp[name] = a
-if what == "time":
-    a = t["traces/t1a/time_s"][...]; a[2] = a[1]; put(t["traces/t1a"], "time_s", a)
-elif what == "first":
-    a = t["traces/t0a/time_s"][...]; a[0] = 0.5; put(t["traces/t0a"], "time_s", a)
-elif what == "cap":
-    a = t["traces/t2a/bps"][...]; a[1] = -5; put(t["traces/t2a"], "bps", a)
-elif what == "nobits":
-    a = t["traces/t2a/bps"][...]; a[:] = 0; put(t["traces/t2a"], "bps", a)
-elif what == "dur":
-    t["traces/t0a"].attrs["duration_s"] = t["traces/t0a/time_s"][-1]
-elif what == "notrace":
-    for n in list(t["traces"].keys()): del t["traces"][n]
-elif what == "bytes":
-    a = g["payload_bytes"][...]; a[2, 4] = -3; put(g, "payload_bytes", a)
-elif what == "bytes0":
-    a = g["payload_bytes"][...]; a[1, 0] = 0; put(g, "payload_bytes", a)
-elif what == "secs":
-    a = g["t_enc"][...]; a[3, 2] = -0.01; put(g, "t_enc", a)
-elif what == "srvnan":
-    a = g["t_srv"][...]; a[0, 5] = np.nan; put(g, "t_srv", a)
-elif what == "missing":
-    a = g["t_srv"][...]; put(g, "t_srv", a[:, :-1])
-elif what == "rows":
-    a = g["payload_bytes"][...]; put(g, "payload_bytes", a[:-1])
-elif what == "names":
-    n = [s.decode() for s in g["configs/name"][...]]; n[4] = n[1]
-    put(g["configs"], "name", np.array(n, dtype=h5py.string_dtype()))
-elif what == "both":
-    g["score"] = g["correct"][...].astype(float)
-elif what == "two":
-    a = g["correct"][...]; a[1, 1] = 2; put(g, "correct", a)
-elif what == "lastzero":
-    a = t["traces/t1a/bps"][...]; a[-1] = 0; put(t["traces/t1a"], "bps", a)
-elif what == "switch":
-    a = g["switch_s"][...]; a[2, 3] = -1; put(g, "switch_s", a)
-f.close(); t.close()
+# mk NAME:WHAT ...: copies of the good input (sc_a.h5 + tr_a.h5) as NAME.h5, NAME_tr.h5, each
+# with one fault (one python run for all: each start costs a second)
+mk() { $PY - "$@" <<'PY'
+import shutil, sys, h5py, numpy as np
+for arg in sys.argv[1:]:
+  name, what = arg.split(":")
+  shutil.copy("data/sc_a.h5", f"{name}.h5"); shutil.copy("data/tr_a.h5", f"{name}_tr.h5")
+  f = h5py.File(f"{name}.h5", "r+"); t = h5py.File(f"{name}_tr.h5", "r+")
+  g = f["splitcomp"]
+  def put(grp, name, a):
+      del grp[name]; grp[name] = a
+  if what == "time":
+      a = t["traces/t1a/time_s"][...]; a[2] = a[1]; put(t["traces/t1a"], "time_s", a)
+  elif what == "first":
+      a = t["traces/t0a/time_s"][...]; a[0] = 0.5; put(t["traces/t0a"], "time_s", a)
+  elif what == "cap":
+      a = t["traces/t2a/bps"][...]; a[1] = -5; put(t["traces/t2a"], "bps", a)
+  elif what == "nobits":
+      a = t["traces/t2a/bps"][...]; a[:] = 0; put(t["traces/t2a"], "bps", a)
+  elif what == "dur":
+      t["traces/t0a"].attrs["duration_s"] = t["traces/t0a/time_s"][-1]
+  elif what == "notrace":
+      for n in list(t["traces"].keys()): del t["traces"][n]
+  elif what == "bytes":
+      a = g["payload_bytes"][...]; a[2, 4] = -3; put(g, "payload_bytes", a)
+  elif what == "bytes0":
+      a = g["payload_bytes"][...]; a[1, 0] = 0; put(g, "payload_bytes", a)
+  elif what == "secs":
+      a = g["t_enc"][...]; a[3, 2] = -0.01; put(g, "t_enc", a)
+  elif what == "srvnan":
+      a = g["t_srv"][...]; a[0, 5] = np.nan; put(g, "t_srv", a)
+  elif what == "missing":
+      a = g["t_srv"][...]; put(g, "t_srv", a[:, :-1])
+  elif what == "rows":
+      a = g["payload_bytes"][...]; put(g, "payload_bytes", a[:-1])
+  elif what == "names":
+      n = [s.decode() for s in g["configs/name"][...]]; n[4] = n[1]
+      put(g["configs"], "name", np.array(n, dtype=h5py.string_dtype()))
+  elif what == "both":
+      g["score"] = g["correct"][...].astype(float)
+  elif what == "two":
+      a = g["correct"][...]; a[1, 1] = 2; put(g, "correct", a)
+  elif what == "lastzero":
+      a = t["traces/t1a/bps"][...]; a[-1] = 0; put(t["traces/t1a"], "bps", a)
+  elif what == "switch":
+      a = g["switch_s"][...]; a[2, 3] = -1; put(g, "switch_s", a)
+  f.close(); t.close()
 PY
 }
+mk time:time first:first cap:cap nobits:nobits dur:dur notrace:notrace bytes:bytes bytes0:bytes0 secs:secs \
+   srvnan:srvnan missing:missing rows:rows names:names both:both two:two switch:switch hold:lastzero \
+   warm:none pol:none stat:none r2:time
 check() { # check WHAT PATTERN [extra options]
   local w=$1 pat=$2; shift 2
-  mk "$w" "$w"
   one_line_error "$w" "$pat" "o_$w" "$SB_BIN" splitcomp eval --input "$w.h5" --traces "${w}_tr.h5" --output "o_$w" "$@"
 }
 check time "time_tr.h5: /traces/t1a/time_s\[2\] = .* is not after time_s\[1\]"
@@ -80,12 +86,10 @@ check names "names.h5: /splitcomp/configs/name\[4\] repeats name\[1\]"
 check both "both.h5: /splitcomp needs exactly one of correct and score"
 check two "two.h5: /splitcomp/correct\[1, 1\] = 2: must be 0 or 1"
 check switch "switch.h5: /splitcomp/switch_s\[2, 3\] = -1: must be >= 0"
-mk hold lastzero
 one_line_error hold "hold_tr.h5: /traces/t1a/bps\[[0-9]*\] = 0: with trace_end hold" o_hold "$SB_BIN" splitcomp eval --input hold.h5 --traces hold_tr.h5 --output o_hold --trace-end hold
 check warm "gives [0-9]* frames, all of them warm-up (100000)" --warmup 100000
 check pol "unknown policy 'fastest'" --policies static,fastest
 check stat "has no configuration named 'zz'" --policies static:zz
-mk r2 time
 one_line_error "2 ranks" "r2_tr.h5: /traces/t1a/time_s\[2\]" o_r2 mpirun -n 2 "$SB_BIN" splitcomp eval --input r2.h5 --traces r2_tr.h5 --output o_r2
 
 # Converters.

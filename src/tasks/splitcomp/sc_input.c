@@ -212,6 +212,8 @@ int sc_data_read(const char *path, sc_data *d, sb_err *err)
         rc = read_times(&f, "/splitcomp/t_srv", d, &d->t_srv, err);
     if (!rc && sb_h5_exists(&f, "/splitcomp/switch_s")) {
         rc = read_shaped(&f, "/splitcomp/switch_s", d->M, d->M, &d->switch_s, err);
+        for (size_t k = 0; !rc && k < d->M; k++) /* the diagonal is never paid: whatever it holds */
+            d->switch_s[k * d->M + k] = 0;
         if (!rc)
             rc = check_min(path, "/splitcomp/switch_s", d->switch_s, d->M, d->M, 0, 0, err);
     }
