@@ -14,6 +14,8 @@ extern const sb_task sb_task_transfer;
 extern const sb_task sb_task_noop;
 extern const sb_generator sb_gen_pose;
 extern const sb_generator sb_gen_transfer;
+extern const sb_task sb_task_splitcomp;
+extern const sb_generator sb_gen_splitcomp;
 
 const sb_task *const sb_tasks[] = {
     &sb_task_pose,
@@ -24,6 +26,7 @@ const sb_task *const sb_tasks[] = {
     &sb_task_distshift_quantify,
     &sb_task_transfer,
     &sb_task_noop,
+    &sb_task_splitcomp,
 };
 const size_t sb_n_tasks = sizeof sb_tasks / sizeof sb_tasks[0];
 
@@ -32,6 +35,7 @@ const sb_generator *const sb_generators[] = {
     &sb_gen_distshift,
     &sb_gen_forecast,
     &sb_gen_transfer,
+    &sb_gen_splitcomp,
 };
 const size_t sb_n_generators = sizeof sb_generators / sizeof sb_generators[0];
 
