@@ -86,9 +86,10 @@ static int read_ints(sb_explain_input *in, const char *name, size_t rows, size_t
                 snprintf(at, sizeof at, "[%zu, %zu]", i / cols, i % cols);
             else
                 snprintf(at, sizeof at, "[%zu]", i);
-            return sb_fail(err, SB_EINPUT, "%s: %s%s is %lld, not in {%lld..%lld}%s", in->f.path, name, at,
-                           (long long)(*out)[i], (long long)lo, (long long)hi,
-                           sign ? " or 0 (a sign is +1 or -1)" : "");
+            return sign ? sb_fail(err, SB_EINPUT, "%s: %s%s is %lld; a sign is +1 or -1", in->f.path, name, at,
+                                  (long long)(*out)[i])
+                        : sb_fail(err, SB_EINPUT, "%s: %s%s is %lld, not in {%lld..%lld}", in->f.path, name, at,
+                                  (long long)(*out)[i], (long long)lo, (long long)hi);
         }
     return 0;
 }
