@@ -2,7 +2,8 @@
 # heads, stored prob and logit, signed hypotheses, invalid and missing edits, M = 0, 1, 2) in the
 # prob, logit and decision spaces equals explain_check.py's numpy computation from the definitions
 # (1e-9 relative; counts, accepted, empties, reasons exactly); 1 and 2 ranks give the same bytes;
-# each bad file exits 2 before any unit with one line naming the file, dataset and first bad index.
+# each bad file exits 2 before any unit with one line naming the file, dataset and first bad index;
+# gen explain writes a set whose logit CaCE intervals hold the planted β.
 source "$(dirname "$0")/lib.sh"
 CHECK="$SB_SOURCE_DIR/tests/cli/explain_check.py"
 $PY "$CHECK" make in
@@ -61,4 +62,15 @@ input = in/worked.h5
 f_space = logit
 INI
 "$SB_BIN" run s.ini --output suite --quiet && same_files suite/explain.csv w_logit/explain.csv "suite [explain] = CLI" || bad "suite run"
+# gen explain: the planted truth is written, and explain verify's logit CaCE holds β in its interval
+"$SB_BIN" gen explain --output gen --seed 3 --images 3000 --concepts 3 --outputs 2 >/dev/null && ok "gen explain" || bad "gen explain"
+run --input gen/explain.h5 --output o_gen --f-space logit && $PY - <<PYEOF && ok "gen: t intervals hold beta (>= 5 of 6)" || bad "gen: intervals vs truth"
+import csv
+truth = {(r['concept'], r['target_class']): float(r['cace_logit']) for r in csv.DictReader(open('gen/explain_truth.csv'))}
+rows = list(csv.DictReader(open('o_gen/explain.csv')))
+assert len(rows) == 6, len(rows)
+hold = sum(float(r['cace_ci_lo']) <= truth[(r['concept'], r['target_class'])] <= float(r['cace_ci_hi']) for r in rows)
+print('intervals holding beta:', hold)
+assert hold >= 5
+PYEOF
 finish
