@@ -337,6 +337,51 @@ int sb_h5_read_f64(const sb_h5file *f, const char *name, int want_rank, size_t d
     return rc;
 }
 
+int sb_h5_read_f64_slice(const sb_h5file *f, const char *name, int want_rank, size_t dims[SB_H5_MAXRANK],
+                         int axis, size_t index, double **out, sb_err *err)
+{
+    *out = NULL;
+    hid_t ds;
+    size_t count, bytes;
+    int rc = open_dataset(f, name, &ds, err);
+    if (rc)
+        return rc;
+    if ((rc = check_numeric_class(f, name, ds, 1, err)) ||
+        (rc = check_for_read(f, name, ds, want_rank, sizeof(double), dims, &count, &bytes, err))) {
+        H5Dclose(ds);
+        return rc;
+    }
+    if (axis < 0 || axis >= want_rank || index >= dims[axis]) {
+        H5Dclose(ds);
+        return sb_fail(err, SB_EINPUT, "%s: %s has no index %zu along axis %d", f->path, name, index, axis);
+    }
+    hsize_t start[SB_H5_MAXRANK], cnt[SB_H5_MAXRANK], n = 1;
+    for (int r = 0; r < want_rank; r++) {
+        start[r] = r == axis ? index : 0;
+        cnt[r] = r == axis ? 1 : dims[r];
+        n *= cnt[r];
+    }
+    double *a = sb_malloc((n ? n : 1) * sizeof *a, name, err);
+    if (!a) {
+        H5Dclose(ds);
+        return SB_ENOMEM;
+    }
+    hid_t fs = H5Dget_space(ds), ms = H5Screate_simple(1, &n, NULL);
+    int bad = fs < 0 || ms < 0 || H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, cnt, NULL) < 0 ||
+              (n && H5Dread(ds, H5T_NATIVE_DOUBLE, ms, fs, H5P_DEFAULT, a) < 0);
+    if (ms >= 0)
+        H5Sclose(ms);
+    if (fs >= 0)
+        H5Sclose(fs);
+    H5Dclose(ds);
+    if (bad) {
+        free(a);
+        return sb_fail(err, SB_EIO, "%s: could not read %s at index %zu of axis %d", f->path, name, index, axis);
+    }
+    *out = a;
+    return 0;
+}
+
 int sb_h5_is_float32(const sb_h5file *f, const char *name)
 {
     hid_t ds = H5Dopen2(f->id, name, H5P_DEFAULT);

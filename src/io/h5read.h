@@ -55,6 +55,12 @@ int sb_h5_read_f64(const sb_h5file *f, const char *name, int want_rank, size_t d
 int sb_h5_read_f32(const sb_h5file *f, const char *name, int want_rank, size_t dims[SB_H5_MAXRANK],
                    float **out, sb_err *err);
 
+/* Reads the slice at index `index` along `axis` of a numeric dataset of rank want_rank (e.g.
+ * out_edit[:, j, :]) as doubles; dims receives the whole dataset's shape. NaN and Inf are kept:
+ * the caller checks the entries it uses. */
+int sb_h5_read_f64_slice(const sb_h5file *f, const char *name, int want_rank, size_t dims[SB_H5_MAXRANK],
+                         int axis, size_t index, double **out, sb_err *err);
+
 /* 1 if the dataset is stored as a 4-byte float. */
 int sb_h5_is_float32(const sb_h5file *f, const char *name);
 

@@ -72,6 +72,11 @@ void sb_h5w_f32(sb_h5w *w, const char *name, int rank, const size_t *dims, const
     write_array(w, name, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, rank, dims, data);
 }
 
+void sb_h5w_i8(sb_h5w *w, const char *name, int rank, const size_t *dims, const int8_t *data)
+{
+    write_array(w, name, H5T_STD_I8LE, H5T_NATIVE_INT8, rank, dims, data);
+}
+
 void sb_h5w_i32(sb_h5w *w, const char *name, int rank, const size_t *dims, const int32_t *data)
 {
     write_array(w, name, H5T_STD_I32LE, H5T_NATIVE_INT32, rank, dims, data);

@@ -16,6 +16,8 @@ extern const sb_generator sb_gen_pose;
 extern const sb_generator sb_gen_transfer;
 extern const sb_task sb_task_splitcomp;
 extern const sb_generator sb_gen_splitcomp;
+extern const sb_task sb_task_explain;
+extern const sb_generator sb_gen_explain;
 
 const sb_task *const sb_tasks[] = {
     &sb_task_pose,
@@ -27,6 +29,7 @@ const sb_task *const sb_tasks[] = {
     &sb_task_transfer,
     &sb_task_noop,
     &sb_task_splitcomp,
+    &sb_task_explain,
 };
 const size_t sb_n_tasks = sizeof sb_tasks / sizeof sb_tasks[0];
 
@@ -36,6 +39,7 @@ const sb_generator *const sb_generators[] = {
     &sb_gen_forecast,
     &sb_gen_transfer,
     &sb_gen_splitcomp,
+    &sb_gen_explain,
 };
 const size_t sb_n_generators = sizeof sb_generators / sizeof sb_generators[0];
 
