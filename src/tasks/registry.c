@@ -14,6 +14,7 @@ extern const sb_task sb_task_transfer;
 extern const sb_task sb_task_noop;
 extern const sb_generator sb_gen_pose;
 extern const sb_generator sb_gen_transfer;
+extern const sb_task sb_task_tts;
 
 const sb_task *const sb_tasks[] = {
     &sb_task_pose,
@@ -24,6 +25,7 @@ const sb_task *const sb_tasks[] = {
     &sb_task_distshift_quantify,
     &sb_task_transfer,
     &sb_task_noop,
+    &sb_task_tts,
 };
 const size_t sb_n_tasks = sizeof sb_tasks / sizeof sb_tasks[0];
 
