@@ -150,7 +150,7 @@ static size_t sum_selected(const sb_tts_model *m, int upsample, const float *A, 
     return used;
 }
 
-/* l1 − l0 style logits of the pooled map g with channels of rank < z zeroed (rank NULL: none). */
+/* The logits of the pooled map g with channels of rank < z zeroed (rank NULL: none). */
 static void logits(const sb_tts_model *m, const double *g, const size_t *rank, size_t z, double l[2])
 {
     for (int k = 0; k < 2; k++) {
@@ -172,7 +172,7 @@ static void eval_alpha(const sb_tts_model *m, const sb_tts_grid *g, double alpha
     size_t C = m->C;
     if (!usable) {
         for (size_t k = 0; k < g->n_perc; k++)
-            cells[k] = (sb_tts_cell){none->p1_none, none->pred_none, 0, 0, 1};
+            cells[k] = (sb_tts_cell){none->p1_none, none->l_none[0], none->l_none[1], none->pred_none, 0, 0, 1};
         return;
     }
     for (size_t c = 0; c < C; c++)
@@ -185,7 +185,7 @@ static void eval_alpha(const sb_tts_model *m, const sb_tts_grid *g, double alpha
         double l[2];
         logits(m, w->g, w->rank, z, l);
         int tie = z > 0 && z < C && w->score[w->order[z - 1]] == w->score[w->order[z]];
-        cells[k] = (sb_tts_cell){prob1(l), l[1] > l[0], (uint32_t)z, tie, 0};
+        cells[k] = (sb_tts_cell){prob1(l), l[0], l[1], l[1] > l[0], (uint32_t)z, tie, 0};
     }
 }
 
@@ -203,7 +203,7 @@ int sb_tts_eval_image(const sb_tts_model *m, const sb_tts_grid *g, const sb_tts_
             s += (double)a[i];
         w->g[c] = s / (double)HW;
     }
-    double l[2];
+    double *l = out->l_none;
     logits(m, w->g, NULL, 0, l);
     out->p1_none = prob1(l);
     out->pred_none = l[1] > l[0];

@@ -41,7 +41,7 @@ typedef struct sb_tts_image {
 
 /* The outcome of one cell: cells are indexed (budget, α, perc) with perc fastest. */
 typedef struct sb_tts_cell {
-    double p1;
+    double p1, l0, l1; /* p1 = 1/(1 + exp(l0 − l1)) */
     int pred;          /* 1 iff l1 > l0 */
     uint32_t n_zeroed;
     int boundary_tie;
@@ -49,7 +49,7 @@ typedef struct sb_tts_cell {
 } sb_tts_cell;
 
 typedef struct sb_tts_result {
-    double p1_none;
+    double p1_none, l_none[2];
     int pred_none;
     uint32_t *n_pos_used, *n_neg_used; /* per budget */
     sb_tts_cell *cell;                 /* n_budgets × n_alpha × n_perc */
@@ -77,7 +77,8 @@ double sb_tts_upsampled(const float *a, size_t H, size_t W, long S, int upsample
 int sb_tts_order(const double *score, size_t C, size_t *order, sb_err *err);
 
 /* Evaluates one image at every cell of g into out (arrays sized by the caller). The image's
- * coordinates must already be checked to lie in [0, S−1]. */
+ * coordinates must already be checked to lie in [0, S−1]. Afterwards w->rank[c] is channel c's
+ * position in the order of the last (budget, α) evaluated with usable keypoints (what tests read). */
 int sb_tts_eval_image(const sb_tts_model *m, const sb_tts_grid *g, const sb_tts_image *im, sb_tts_work *w,
                       sb_tts_result *out, sb_err *err);
 
