@@ -15,6 +15,7 @@ extern const sb_task sb_task_noop;
 extern const sb_generator sb_gen_pose;
 extern const sb_generator sb_gen_transfer;
 extern const sb_task sb_task_tts;
+extern const sb_generator sb_gen_tts;
 
 const sb_task *const sb_tasks[] = {
     &sb_task_pose,
@@ -34,6 +35,7 @@ const sb_generator *const sb_generators[] = {
     &sb_gen_distshift,
     &sb_gen_forecast,
     &sb_gen_transfer,
+    &sb_gen_tts,
 };
 const size_t sb_n_generators = sizeof sb_generators / sizeof sb_generators[0];
 
