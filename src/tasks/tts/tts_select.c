@@ -9,7 +9,7 @@
 #include "io/suite.h"
 
 typedef struct sb_tts_scored {
-    double s;
+    uint64_t key;
     size_t c;
 } scored;
 
@@ -26,7 +26,7 @@ int sb_tts_work_init(sb_tts_work *w, size_t C, size_t max_kp, sb_err *err)
     w->order = sb_malloc(C * sizeof *w->order, "tts channel order", err);
     w->rank = sb_malloc(C * sizeof *w->rank, "tts channel order", err);
     w->pick = sb_malloc(k, "tts keypoints", err);
-    w->sorted = sb_malloc(C * sizeof *w->sorted, "tts channel order", err);
+    w->sorted = sb_malloc(2 * C * sizeof *w->sorted, "tts channel order", err);
     if (!w->sorted || !w->g || !w->sum_pos || !w->sum_neg || !w->score || !w->order || !w->rank || !w->pick) {
         sb_tts_work_free(w);
         return SB_ENOMEM;
@@ -100,27 +100,45 @@ double sb_tts_upsampled(const float *a, size_t H, size_t W, long S, int upsample
     return tap_value(a, &t);
 }
 
-static int cmp_scored(const void *pa, const void *pb)
+/* An unsigned key in the order of the double (−0 taken as +0, which == says it equals). */
+static uint64_t sort_key(double v)
 {
-    const scored *a = pa, *b = pb;
-    if (a->s != b->s)
-        return a->s < b->s ? -1 : 1;
-    return a->c < b->c ? -1 : a->c > b->c;
+    uint64_t b;
+    if (v == 0)
+        v = 0;
+    memcpy(&b, &v, sizeof b);
+    return b >> 63 ? ~b : b | (uint64_t)1 << 63;
 }
 
-/* With the channel index as tie-break the order is total, so any sort gives the stable one. */
+/* A stable LSD radix sort by the scores' keys, byte by byte: channels enter in index order, so
+ * equal scores stay in ascending index order (the spec's tie rule) — and it is several times
+ * faster than qsort with a comparison callback on 2048 channels. tmp holds 2·C entries. */
 static void order_with(const double *score, size_t C, scored *tmp, size_t *order)
 {
+    scored *a = tmp, *b = tmp + C;
     for (size_t c = 0; c < C; c++)
-        tmp[c] = (scored){score[c], c};
-    qsort(tmp, C, sizeof *tmp, cmp_scored);
+        a[c] = (scored){sort_key(score[c]), c};
+    for (int shift = 0; shift < 64 && C > 1; shift += 8) {
+        size_t at[257] = {0};
+        for (size_t i = 0; i < C; i++)
+            at[(a[i].key >> shift & 255) + 1]++;
+        if (at[(a[0].key >> shift & 255) + 1] == C)
+            continue; /* every key has this byte: the pass would not move anything */
+        for (int d = 0; d < 256; d++)
+            at[d + 1] += at[d];
+        for (size_t i = 0; i < C; i++)
+            b[at[a[i].key >> shift & 255]++] = a[i];
+        scored *t = a;
+        a = b;
+        b = t;
+    }
     for (size_t c = 0; c < C; c++)
-        order[c] = tmp[c].c;
+        order[c] = a[c].c;
 }
 
 int sb_tts_order(const double *score, size_t C, size_t *order, sb_err *err)
 {
-    scored *tmp = sb_malloc((C ? C : 1) * sizeof *tmp, "tts channel order", err);
+    scored *tmp = sb_malloc((C ? 2 * C : 1) * sizeof *tmp, "tts channel order", err);
     if (!tmp)
         return SB_ENOMEM;
     order_with(score, C, tmp, order);
