@@ -3,7 +3,10 @@
  * diversity, replicate). A cell generates its train and test sets (ds_generate.h), trains the
  * L2-regularised logistic regression of numerics/logreg.h on the raw features, evaluates it on
  * the test set (ds_metrics.h) and quantifies the shift between its train and test sets
- * (ds_shift.h) on M points drawn from the pooled KDE.
+ * (ds_shift.h) on M points drawn from the pooled KDE. The diversity scope (diversity_scope:
+ * invariant, both, or both of them) is the outermost grid coordinate; each scope's cells form a
+ * grid of their own for bias_gap, the summary and the findings, and a grid that is not
+ * `invariant` alone gets a first column diversity_scope in every table.
  *
  * finish() writes distshift.csv (one row per cell; bias_gap is computed there from the aligned
  * and anti-aligned rows of the same rho_train, diversity and replicate), shift.csv (one row per
