@@ -3,9 +3,9 @@
 # without the option (the default is unchanged) and the both rows at diversity 0 equal them (and
 # their shift values); the finding 3 row of each scope, evidence numbers and verdict, recomputed
 # from distshift.csv; one both cell equals scikit-learn's refit on the data `gen distshift
-# --diversity-scope both` writes; the suite key gives the same tables; bad values of the option
-# (unknown, repeated, empty, both with d_sp = 1) are one-line errors naming it (exit 2), in the
-# grid and in gen. Checks: distshift_scope_check.py, distshift_grid_check.py.
+# --diversity-scope both` writes; the analysis plot reads the scoped CSV; the suite key gives the
+# same tables; bad values of the option (unknown, repeated, empty, both with d_sp = 1) are
+# one-line errors naming it (exit 2), in the grid and in gen. Checks: distshift_scope_check.py, distshift_grid_check.py.
 source "$(dirname "$0")/lib.sh"
 CHECK="$SB_SOURCE_DIR/tests/cli/distshift_scope_check.py"
 GRID="--rho-train 0,0.5,0.9 --diversity 0,1 --seeds 3 --n-train 800 --n-test 800 --samples 100 --seed 5"
@@ -41,6 +41,10 @@ t = f["style_angle"][()]
 assert f.attrs["diversity_scope"] in ("both", b"both"), f.attrs["diversity_scope"]
 assert t.shape == (4,) and (t[:2] == 0).all() and ((t[2:] >= np.pi / 4) & (t[2:] <= 3 * np.pi / 4)).all(), t
 PY
+# The analysis plot draws the scoped grid (one line per diversity and scope).
+$PY "$SB_SOURCE_DIR/analysis/plot_distshift.py" s1/distshift.csv acc.png >/dev/null
+[ "$(head -c 8 acc.png | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] && [ "$(stat -c %s acc.png)" -gt 10000 ] \
+  && ok "plot of a scoped grid: a non-empty PNG" || bad "plot missing or empty"
 # The suite key.
 cat > suite.ini <<INI
 [suite]
