@@ -247,8 +247,12 @@ static void draw(const sb_ds_config *c, const styles *st, sb_rng *r, double p_ag
     for (size_t j = 0; j < di; j++)
         x[j] = o[j] + sy * c->mu_inv * e[j] + c->sigma_inv * sb_rng_normal(r);
     int rotate = heldout && c->scope == SB_DS_SCOPE_BOTH;
-    double t = st->angle[g], u[2] = {(cos(t) - sin(t)) / sqrt((double)ds),
-                                     (sin(t) + cos(t)) / sqrt((double)ds)};
+    double u[2] = {0.0, 0.0};
+    if (rotate) {
+        double t = st->angle[g];
+        u[0] = (cos(t) - sin(t)) / sqrt((double)ds);
+        u[1] = (sin(t) + cos(t)) / sqrt((double)ds);
+    }
     for (size_t j = 0; j < ds; j++) {
         /* The invariant scope keeps its original expression, so its bits are unchanged. */
         double mean = rotate && j < 2 ? sa * c->mu_sp * u[j] : sa * c->mu_sp / sqrt((double)ds);
