@@ -8,7 +8,8 @@ sklearn CSV CELL.h5 RHO TEST DIV SEED L2: refits the cell's model outside shardb
   scikit-learn 1.2 LogisticRegression(multi_class='multinomial', C=1/(n*l2), lbfgs, tol 1e-10) on
   the data `shardbench gen distshift` wrote for that cell, and compares the row: spurious weight
   share ||w_sp||/||w|| with w = coef[1]-coef[0] to 1e-4, accuracy and worst-group accuracy within
-  2/n_test (a sample within solver tolerance of the threshold may flip), AUC to 1e-4.
+  2/n_test (a sample within solver tolerance of the threshold may flip), AUC to 1e-4. An optional
+  9th argument SCOPE picks the row of that diversity_scope (grids with that column).
 Run with Debian's /usr/bin/python3."""
 import csv
 import sys
@@ -46,7 +47,7 @@ def gap(path):
     return bad == 0 and len(rows) > 0
 
 
-def sklearn_cell(path, cell, rho, test, div, seed, l2):
+def sklearn_cell(path, cell, rho, test, div, seed, l2, scope=None):
     import h5py
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import roc_auc_score
@@ -66,7 +67,8 @@ def sklearn_cell(path, cell, rho, test, div, seed, l2):
             "spurious_weight_share": np.linalg.norm(w[d_inv:]) / np.linalg.norm(w)}
     tol = {"accuracy": 2 / len(yt), "worst_group_accuracy": 2 / len(yt), "auc": 1e-4, "spurious_weight_share": 1e-4}
     row = [r for r in rows_of(path) if float(r["rho_train"]) == rho and r["test_set"] == test
-           and float(r["diversity"]) == div and int(r["seed"]) == seed]
+           and float(r["diversity"]) == div and int(r["seed"]) == seed
+           and (scope is None or r["diversity_scope"] == scope)]
     assert len(row) == 1, row
     bad = 0
     for k, v in want.items():
@@ -84,5 +86,6 @@ if __name__ == "__main__":
         ok = gap(sys.argv[2])
     else:
         a = sys.argv[2:]
-        ok = sklearn_cell(a[0], a[1], float(a[2]), a[3], float(a[4]), int(a[5]), float(a[6]))
+        ok = sklearn_cell(a[0], a[1], float(a[2]), a[3], float(a[4]), int(a[5]), float(a[6]),
+                          a[7] if len(a) > 7 else None)
     sys.exit(0 if ok else 1)

@@ -4,7 +4,12 @@
  * seeded determinism, the empirical P(a = y) against (1+ρ)/2 (binomial sd ≤ 0.0012 at n = 200000;
  * tolerance 0.006 ≈ 5 sd), the anti-aligned / aligned sets exactly a ≠ y / a = y, the exact
  * held-out share round(f·n_test), x_sp = 0 in the absent set, the spurious class means
- * ±mu_sp/√d_sp, and validation errors naming the field. */
+ * ±mu_sp/√d_sp, and validation errors naming the field. The diversity scope "both": every
+ * generated value of a small cell against tests/reference/ds_generate_ref.py (numpy, written from
+ * the spec's definition with the documented draw order; 1e-12), the style angles in
+ * [π/4, 3π/4], scope both changing only spurious coordinates 0 and 1 of held-out test samples,
+ * the rotated spurious class means of each held-out style (statistical, n = 200000) and
+ * d_sp = 1 refused naming diversity_scope. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -15,6 +20,8 @@
 #include <string.h>
 
 #include "tasks/distshift/ds_generate.h"
+
+#include "ds_generate_ref.h"
 
 static void gen(const sb_ds_config *c, uint64_t seed, sb_ds_set *tr, sb_ds_set *te)
 {
@@ -271,12 +278,167 @@ static void test_validation(void **st)
     assert_int_equal(sb_ds_test_set_parse("anti", &t, &err), SB_EUSAGE);
 }
 
+static void ref_config(sb_ds_config *c)
+{
+    sb_ds_config_defaults(c);
+    c->d_inv = 3;
+    c->d_sp = 3;
+    c->n_train = 5;
+    c->n_test = 12;
+    c->rho_train = 0.5;
+    c->test_set = SB_DS_BALANCED;
+    c->diversity = 0.5;
+}
+
+static void expect_set(const sb_ds_set *s, const double *x, const int *y, const int *a, const int *g,
+                       const char *what)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        if (s->y[i] != y[i] || s->a[i] != a[i] || s->style[i] != g[i])
+            fail_msg("%s row %zu: y/a/style %d/%d/%d, reference %d/%d/%d", what, i, s->y[i], s->a[i],
+                     s->style[i], y[i], a[i], g[i]);
+        for (size_t j = 0; j < s->d; j++) {
+            double v = s->x[i * s->d + j], w = x[i * s->d + j];
+            if (!(fabs(v - w) <= 1e-12 * (1.0 + fabs(w))))
+                fail_msg("%s x[%zu][%zu] = %.17g, reference %.17g", what, i, j, v, w);
+        }
+    }
+}
+
+/* Every value of a small cell in both scopes against the numpy reference. */
+static void test_reference_data(void **st)
+{
+    (void)st;
+    sb_ds_config c;
+    ref_config(&c);
+    sb_ds_set tr, te;
+    for (int scope = 0; scope < 2; scope++) {
+        c.scope = scope ? SB_DS_SCOPE_BOTH : SB_DS_SCOPE_INVARIANT;
+        gen(&c, 7, &tr, &te);
+        assert_int_equal(tr.n, 5);
+        assert_int_equal(te.n, 12);
+        expect_set(&tr, ref_train_x, ref_train_y, ref_train_a, ref_train_style, "train");
+        if (scope)
+            expect_set(&te, ref_test_both_x, ref_test_both_y, ref_test_both_a, ref_test_both_style, "test (both)");
+        else
+            expect_set(&te, ref_test_invariant_x, ref_test_invariant_y, ref_test_invariant_a, ref_test_invariant_style,
+                       "test (invariant)");
+        sb_ds_set_free(&tr);
+        sb_ds_set_free(&te);
+    }
+    double ang[4];
+    sb_err err = {0};
+    assert_int_equal(sb_ds_style_angles(&c, 7, 100, ang, &err), 0);
+    for (int g = 0; g < 4; g++)
+        if (!(fabs(ang[g] - ref_angle[g]) <= 1e-15))
+            fail_msg("angle %d = %.17g, reference %.17g", g, ang[g], ref_angle[g]);
+}
+
+/* Scope both changes spurious coordinates 0 and 1 of held-out test samples only; the angles of
+ * the held-out styles lie in [π/4, 3π/4] and the train styles have none. */
+static void test_scope_changes(void **st)
+{
+    (void)st;
+    sb_ds_config c;
+    sb_ds_config_defaults(&c);
+    c.d_sp = 3;
+    c.n_train = 300;
+    c.n_test = 400;
+    c.diversity = 0.5;
+    sb_ds_set tr0, te0, tr1, te1;
+    gen(&c, 4, &tr0, &te0);
+    c.scope = SB_DS_SCOPE_BOTH;
+    gen(&c, 4, &tr1, &te1);
+    assert_memory_equal(tr0.x, tr1.x, tr0.n * tr0.d * sizeof(double));
+    assert_memory_equal(te0.style, te1.style, te0.n * sizeof(int));
+    assert_memory_equal(te0.a, te1.a, te0.n * sizeof(int));
+    size_t changed = 0;
+    for (size_t i = 0; i < te0.n; i++)
+        for (size_t j = 0; j < te0.d; j++) {
+            int differs = te0.x[i * te0.d + j] != te1.x[i * te0.d + j];
+            int may = te0.style[i] >= c.n_train_styles && (j == c.d_inv || j == c.d_inv + 1);
+            if (differs && !may)
+                fail_msg("scope both changed x[%zu][%zu] (style %d)", i, j, te0.style[i]);
+            changed += differs;
+        }
+    assert_int_equal(changed, 2 * 200); /* both coordinates of the 200 held-out samples */
+    double ang[4];
+    sb_err err = {0};
+    for (uint64_t seed = 0; seed < 50; seed++) {
+        assert_int_equal(sb_ds_style_angles(&c, seed, 3, ang, &err), 0);
+        assert_true(ang[0] == 0.0 && ang[1] == 0.0);
+        for (int g = 2; g < 4; g++)
+            assert_true(ang[g] >= 0.78539816339744828 && ang[g] <= 2.3561944901923448 /* pi/4, 3pi/4 */);
+    }
+    sb_ds_set_free(&tr0);
+    sb_ds_set_free(&te0);
+    sb_ds_set_free(&tr1);
+    sb_ds_set_free(&te1);
+}
+
+/* The spurious class mean of held-out style g is (2a−1)·mu_sp·R(θ_g)·(1,1)/√2 (norm mu_sp). */
+static void test_rotated_means(void **st)
+{
+    (void)st;
+    sb_ds_config c;
+    sb_ds_config_defaults(&c);
+    c.n_train = 10;
+    c.n_test = 200000;
+    c.diversity = 1.0;
+    c.scope = SB_DS_SCOPE_BOTH;
+    sb_ds_set tr, te;
+    gen(&c, 12, &tr, &te);
+    double ang[4];
+    sb_err err = {0};
+    assert_int_equal(sb_ds_style_angles(&c, 12, 100, ang, &err), 0);
+    for (int g = 2; g < 4; g++) {
+        double m[2] = {0, 0};
+        size_t n = 0;
+        for (size_t i = 0; i < te.n; i++)
+            if (te.style[i] == g) {
+                double sa = 2.0 * te.a[i] - 1.0;
+                m[0] += sa * te.x[i * te.d + 4];
+                m[1] += sa * te.x[i * te.d + 5];
+                n++;
+            }
+        double c0 = cos(ang[g]), s0 = sin(ang[g]), r = c.mu_sp / sqrt(2.0);
+        double w[2] = {r * (c0 - s0), r * (s0 + c0)};
+        /* sd of a mean of ~100000 unit normals: 0.0032; 0.02 is > 6 sd */
+        for (int j = 0; j < 2; j++)
+            if (!(fabs(m[j] / (double)n - w[j]) < 0.02))
+                fail_msg("style %d coordinate %d: mean %g, want %g", g, j, m[j] / (double)n, w[j]);
+    }
+    sb_ds_set_free(&tr);
+    sb_ds_set_free(&te);
+}
+
+static void test_scope_validation(void **st)
+{
+    (void)st;
+    sb_ds_config c;
+    sb_ds_set tr, te;
+    sb_err err = {0};
+    sb_ds_config_defaults(&c);
+    c.scope = SB_DS_SCOPE_BOTH;
+    c.d_sp = 1;
+    assert_int_equal(sb_ds_generate(&c, 1, 1, 2, &tr, &te, &err), SB_EINPUT);
+    assert_non_null(strstr(err.msg, "diversity_scope both needs d_sp >= 2"));
+    sb_ds_scope sc;
+    assert_int_equal(sb_ds_scope_parse("both", &sc, &err), 0);
+    assert_int_equal(sc, SB_DS_SCOPE_BOTH);
+    assert_string_equal(sb_ds_scope_name(SB_DS_SCOPE_INVARIANT), "invariant");
+    assert_int_equal(sb_ds_scope_parse("spurious", &sc, &err), SB_EUSAGE);
+    assert_non_null(strstr(err.msg, "diversity_scope"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_determinism),       cmocka_unit_test(test_correlation_levels),
         cmocka_unit_test(test_spurious_features), cmocka_unit_test(test_diversity),
         cmocka_unit_test(test_styles_differ),     cmocka_unit_test(test_validation),
+        cmocka_unit_test(test_reference_data),    cmocka_unit_test(test_scope_changes),
+        cmocka_unit_test(test_rotated_means),     cmocka_unit_test(test_scope_validation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

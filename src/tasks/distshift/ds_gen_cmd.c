@@ -5,7 +5,9 @@
  * test = Q), plus the attribute and style of every sample:
  *   /P/z (n_train x d), /P/y, /P/a, /P/style; /Q/z (n_test x d), /Q/y, /Q/a, /Q/style;
  *   root attributes rho_train, test_set, diversity, replicate, seed, d_inv, d_sp (columns
- *   0..d_inv-1 of z are invariant, the rest spurious), styles, train_styles. */
+ *   0..d_inv-1 of z are invariant, the rest spurious), styles, train_styles.
+ * With --diversity-scope both also the root attribute diversity_scope = "both" and the dataset
+ * /style_angle (styles): the rotation θ_g of each style's spurious mean (0 for train styles). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +20,7 @@ static const sb_option gen_ds_options[] = {
     {"rho_train", SB_OPT_DOUBLE, "0.9", "train bias level rho in [0,1]", 0, SB_NO_RANGE},
     {"test_set", SB_OPT_STRING, "anti_aligned", "aligned, balanced, anti_aligned or absent", 0, SB_NO_RANGE},
     {"diversity", SB_OPT_DOUBLE, "0", "share of test samples from held-out styles", 0, SB_NO_RANGE},
+    {"diversity_scope", SB_OPT_STRING, "invariant", "invariant or both (held-out styles also rotate the spurious mean)", 0, SB_NO_RANGE},
     {"replicate", SB_OPT_INT, "0", "replicate (the grid's seed column)", 0, {0, 1000000000}},
     {"file", SB_OPT_STRING, "distshift.h5", "name of the file written in the output folder", 0, SB_NO_RANGE},
     SB_DS_DATA_OPTIONS,
@@ -55,6 +58,10 @@ static int gen_distshift(const sb_opts *o, const char *outdir, uint64_t seed, ch
         rc = sb_opts_long(o, gen_ds_options, "replicate", &rep, err);
     if (!rc)
         rc = sb_ds_test_set_parse(sb_opts_str(o, gen_ds_options, "test_set"), &c.test_set, err);
+    if (!rc && sb_ds_scope_parse(sb_opts_str(o, gen_ds_options, "diversity_scope"), &c.scope, err))
+        rc = sb_wrap(err, "%s: 'diversity_scope'", o->where);
+    if (!rc && c.scope == SB_DS_SCOPE_BOTH && c.d_sp < 2)
+        rc = sb_fail(err, SB_EUSAGE, "%s: 'diversity_scope' both needs d_sp >= 2, not %zu", o->where, c.d_sp);
     if (!rc && rep < 0)
         rc = sb_fail(err, SB_EUSAGE, "%s: replicate must be >= 0, not %ld", o->where, rep);
     if (!rc && (!file[0] || strchr(file, '/')))
@@ -67,8 +74,15 @@ static int gen_distshift(const sb_opts *o, const char *outdir, uint64_t seed, ch
     rc = sb_ds_generate(&c, seed, sb_ds_style_stream((uint64_t)rep), sb_ds_sample_stream((uint64_t)rep), &tr, &te,
                         err);
     int32_t *tmp = NULL;
+    double *angles = NULL;
     if (!rc && !(tmp = sb_malloc((tr.n > te.n ? tr.n : te.n) * sizeof *tmp, "labels", err)))
         rc = SB_ENOMEM;
+    if (!rc && c.scope == SB_DS_SCOPE_BOTH) {
+        if (!(angles = sb_malloc((size_t)c.n_styles * sizeof *angles, "style angles", err)))
+            rc = SB_ENOMEM;
+        else
+            rc = sb_ds_style_angles(&c, seed, sb_ds_style_stream((uint64_t)rep), angles, err);
+    }
     char path[1400];
     snprintf(path, sizeof path, "%s/%s", outdir, file);
     sb_h5w w;
@@ -82,12 +96,18 @@ static int gen_distshift(const sb_opts *o, const char *outdir, uint64_t seed, ch
         const char *names[6] = {"replicate", "seed", "d_inv", "d_sp", "styles", "train_styles"};
         for (int k = 0; k < 6; k++)
             sb_h5w_attr_i64(&w, "/", names[k], 0, NULL, &v[k]);
+        if (angles) { /* only with scope both, so that the default file is unchanged */
+            size_t ns = (size_t)c.n_styles;
+            sb_h5w_attr_str(&w, "/", "diversity_scope", sb_ds_scope_name(c.scope));
+            sb_h5w_f64(&w, "/style_angle", 1, &ns, angles);
+        }
         rc = sb_h5w_close(&w, 1, err);
     }
     if (!rc)
         snprintf(wrote, cap, "%s (train %zu x %zu, test %zu: rho_train %g, %s, diversity %g, replicate %ld)", path,
                  tr.n, tr.d, te.n, c.rho_train, sb_ds_test_set_name(c.test_set), c.diversity, rep);
     free(tmp);
+    free(angles);
     sb_ds_set_free(&tr);
     sb_ds_set_free(&te);
     return rc;

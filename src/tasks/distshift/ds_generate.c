@@ -6,6 +6,8 @@
 
 #include "core/rng.h"
 
+static const double PI = 3.14159265358979323846;
+
 static const char *const test_names[SB_DS_N_TEST_SETS] = {
     [SB_DS_ALIGNED] = "aligned",
     [SB_DS_BALANCED] = "balanced",
@@ -20,6 +22,26 @@ void sb_ds_config_defaults(sb_ds_config *c)
                         .style_spread = 1.5, .style_tilt = 0.5, .n_train = 2000,
                         .n_test = 2000, .rho_train = 0.5, .test_set = SB_DS_BALANCED,
                         .diversity = 0.0, .allow_wide = 0};
+}
+
+static const char *const scope_names[SB_DS_N_SCOPES] = {
+    [SB_DS_SCOPE_INVARIANT] = "invariant",
+    [SB_DS_SCOPE_BOTH] = "both",
+};
+
+const char *sb_ds_scope_name(sb_ds_scope s)
+{
+    return (unsigned)s < SB_DS_N_SCOPES ? scope_names[s] : "?";
+}
+
+int sb_ds_scope_parse(const char *name, sb_ds_scope *s, sb_err *err)
+{
+    for (int k = 0; k < SB_DS_N_SCOPES; k++)
+        if (strcmp(name, scope_names[k]) == 0) {
+            *s = (sb_ds_scope)k;
+            return 0;
+        }
+    return sb_fail(err, SB_EUSAGE, "diversity_scope \"%s\" is not one of invariant, both", name);
 }
 
 const char *sb_ds_test_set_name(sb_ds_test_set t)
@@ -72,6 +94,14 @@ static int check_config(const sb_ds_config *c, sb_err *err)
         return sb_fail(err, SB_EINPUT,
                        "distshift: n_train_styles = %d must be in 1..n_styles = %d",
                        c->n_train_styles, c->n_styles);
+    if ((unsigned)c->scope >= SB_DS_N_SCOPES)
+        return sb_fail(err, SB_EINPUT, "distshift: diversity_scope %d is unknown", (int)c->scope);
+    /* The rotation lives in the plane of spurious coordinates 0 and 1. */
+    if (c->scope == SB_DS_SCOPE_BOTH && c->d_sp < 2)
+        return sb_fail(err, SB_EINPUT,
+                       "distshift: diversity_scope both needs d_sp >= 2 (it rotates the spurious "
+                       "mean in the plane of spurious coordinates 0 and 1), not d_sp = %zu",
+                       c->d_sp);
     if (c->diversity > 0.0 && c->n_train_styles == c->n_styles)
         return sb_fail(err, SB_EINPUT,
                        "distshift: diversity = %g needs held-out styles (n_train_styles = "
@@ -104,6 +134,7 @@ static void unit_normal(sb_rng *r, double *u, size_t d)
 typedef struct {
     double *offset; /* G×d_inv */
     double *dir;    /* G×d_inv, unit */
+    double *angle;  /* G: rotation of the spurious mean of a held-out style (scope both) */
 } styles;
 
 /* Style g draws, in order: d_inv normals for the offset direction, then d_inv normals m_g for
@@ -141,6 +172,44 @@ static void make_styles(const sb_ds_config *c, sb_rng *r, styles *st)
         for (size_t j = 0; j < d; j++)
             e[j] = s > 0.0 ? e[j] / s : 1.0 / sqrt((double)d);
     }
+    /* After every style's geometry, so that the angles leave the offsets and directions (and
+     * the invariant scope) unchanged: one uniform per held-out style, θ = π/4 + (π/2)·u. */
+    for (int g = 0; g < c->n_styles; g++)
+        st->angle[g] = g < c->n_train_styles ? 0.0 : PI / 4.0 + PI / 2.0 * sb_rng_uniform(r);
+}
+
+static void styles_free(styles *st)
+{
+    free(st->offset);
+    free(st->dir);
+    free(st->angle);
+}
+
+static int styles_alloc(const sb_ds_config *c, styles *st, sb_err *err)
+{
+    size_t n = (size_t)c->n_styles;
+    st->offset = sb_malloc(n * c->d_inv * sizeof(double), "style offsets", err);
+    st->dir = sb_malloc(n * c->d_inv * sizeof(double), "style directions", err);
+    st->angle = sb_malloc(n * sizeof(double), "style angles", err);
+    if (st->offset && st->dir && st->angle)
+        return 0;
+    styles_free(st);
+    return SB_ENOMEM;
+}
+
+int sb_ds_style_angles(const sb_ds_config *c, uint64_t seed, uint64_t style_stream,
+                       double *angles, sb_err *err)
+{
+    int rc = check_config(c, err);
+    styles st;
+    if (rc || (rc = styles_alloc(c, &st, err)))
+        return rc;
+    sb_rng r;
+    sb_rng_seed(&r, seed, style_stream);
+    make_styles(c, &r, &st);
+    memcpy(angles, st.angle, (size_t)c->n_styles * sizeof *angles);
+    styles_free(&st);
+    return 0;
 }
 
 static int alloc_set(sb_ds_set *s, size_t n, size_t d, sb_err *err)
@@ -160,7 +229,9 @@ static int alloc_set(sb_ds_set *s, size_t n, size_t d, sb_err *err)
 }
 
 /* Sample i draws, in order: y (sb_rng_below(2)), u (uniform; a = y iff u < (1+ρ)/2), the style
- * (sb_rng_below over its kind's styles), d_inv normals, then d_sp normals (none if absent). */
+ * (sb_rng_below over its kind's styles), d_inv normals, then d_sp normals (none if absent).
+ * Scope both, held-out style: spurious coordinates 0 and 1 of the mean direction (1,…,1)/√d_sp
+ * become ((cos θ − sin θ), (sin θ + cos θ))/√d_sp (a rotation by θ_g); the draws are the same. */
 static void draw(const sb_ds_config *c, const styles *st, sb_rng *r, double p_agree, int absent,
                  int heldout, sb_ds_set *s, size_t i)
 {
@@ -175,9 +246,18 @@ static void draw(const sb_ds_config *c, const styles *st, sb_rng *r, double p_ag
     double sy = 2.0 * y - 1.0, sa = 2.0 * a - 1.0;
     for (size_t j = 0; j < di; j++)
         x[j] = o[j] + sy * c->mu_inv * e[j] + c->sigma_inv * sb_rng_normal(r);
-    for (size_t j = 0; j < ds; j++)
-        x[di + j] = absent ? 0.0
-                           : sa * c->mu_sp / sqrt((double)ds) + c->sigma_sp * sb_rng_normal(r);
+    int rotate = heldout && c->scope == SB_DS_SCOPE_BOTH;
+    double u[2] = {0.0, 0.0};
+    if (rotate) {
+        double t = st->angle[g];
+        u[0] = (cos(t) - sin(t)) / sqrt((double)ds);
+        u[1] = (sin(t) + cos(t)) / sqrt((double)ds);
+    }
+    for (size_t j = 0; j < ds; j++) {
+        /* The invariant scope keeps its original expression, so its bits are unchanged. */
+        double mean = rotate && j < 2 ? sa * c->mu_sp * u[j] : sa * c->mu_sp / sqrt((double)ds);
+        x[di + j] = absent ? 0.0 : mean + c->sigma_sp * sb_rng_normal(r);
+    }
     s->y[i] = y;
     s->a[i] = a;
     s->style[i] = g;
@@ -193,11 +273,11 @@ int sb_ds_generate(const sb_ds_config *c, uint64_t seed, uint64_t style_stream,
         return rc;
     size_t d = c->d_inv + c->d_sp;
     styles st;
-    st.offset = sb_malloc((size_t)c->n_styles * c->d_inv * sizeof(double), "style offsets", err);
-    st.dir = sb_malloc((size_t)c->n_styles * c->d_inv * sizeof(double), "style directions", err);
+    if ((rc = styles_alloc(c, &st, err)))
+        return rc;
     unsigned char *held = sb_calloc(c->n_test, 1, "held-out flags", err);
     size_t *perm = sb_malloc(c->n_test * sizeof *perm, "test permutation", err);
-    if (!st.offset || !st.dir || !held || !perm) {
+    if (!held || !perm) {
         rc = SB_ENOMEM;
         goto done;
     }
@@ -234,8 +314,7 @@ int sb_ds_generate(const sb_ds_config *c, uint64_t seed, uint64_t style_stream,
     for (size_t i = 0; i < c->n_test; i++)
         draw(c, &st, &r, p_test[c->test_set], absent, held[i], test, i);
 done:
-    free(st.offset);
-    free(st.dir);
+    styles_free(&st);
     free(held);
     free(perm);
     if (rc) {

@@ -10,6 +10,12 @@
  * Styles 0..n_train_styles−1 are the train styles, the others are held out. The test set's
  * diversity f ∈ [0,1] is the exact share of its samples drawn from held-out styles:
  * round(f·n_test) of them, at positions chosen uniformly, styles uniform within each kind.
+ * Diversity scope (specs/distshift.md "Diversity scope"): with SB_DS_SCOPE_BOTH a test sample of
+ * a held-out style g has its spurious mean direction (1,…,1)/√d_sp rotated in the plane of
+ * spurious coordinates 0 and 1 by the style's angle θ_g ∈ [π/4, 3π/4] (norm mu_sp and sign
+ * 2a−1 kept), so the new style's "artifacts" look new too; SB_DS_SCOPE_INVARIANT (the default)
+ * changes the invariant part only. The angles come last from the style stream and the samples
+ * draw the same numbers in both scopes, so the scopes differ only in those means.
  * docs/distshift.md gives the exact draw order. */
 #ifndef SB_DS_GENERATE_H
 #define SB_DS_GENERATE_H
@@ -27,6 +33,8 @@ typedef enum {
     SB_DS_N_TEST_SETS
 } sb_ds_test_set;
 
+typedef enum { SB_DS_SCOPE_INVARIANT = 0, SB_DS_SCOPE_BOTH, SB_DS_N_SCOPES } sb_ds_scope;
+
 typedef struct sb_ds_config {
     size_t d_inv, d_sp;          /* 4, 2; d_inv + d_sp ≤ 8 unless allow_wide */
     double mu_inv, mu_sp;        /* norms of the class / attribute mean offsets: 1.5, 2.0 */
@@ -40,6 +48,7 @@ typedef struct sb_ds_config {
     sb_ds_test_set test_set;     /* default SB_DS_BALANCED */
     double diversity;            /* in [0,1]; default 0 */
     int allow_wide;              /* 0: refuse d_inv + d_sp > 8 */
+    sb_ds_scope scope;           /* SB_DS_SCOPE_INVARIANT; BOTH needs d_sp >= 2 */
 } sb_ds_config;
 
 void sb_ds_config_defaults(sb_ds_config *c);
@@ -48,6 +57,16 @@ void sb_ds_config_defaults(sb_ds_config *c);
 const char *sb_ds_test_set_name(sb_ds_test_set t);
 /* Parses a name above; SB_EUSAGE naming it otherwise. */
 int sb_ds_test_set_parse(const char *name, sb_ds_test_set *t, sb_err *err);
+
+/* "invariant", "both" (the option's values and the CSV's diversity_scope column). */
+const char *sb_ds_scope_name(sb_ds_scope s);
+/* Parses a name above; SB_EUSAGE naming it otherwise. */
+int sb_ds_scope_parse(const char *name, sb_ds_scope *s, sb_err *err);
+
+/* The rotation angle θ_g of every style (0 for train styles), as sb_ds_generate draws them:
+ * angles[g] for g < n_styles. Used by `gen distshift` to write them next to the data. */
+int sb_ds_style_angles(const sb_ds_config *c, uint64_t seed, uint64_t style_stream,
+                       double *angles, sb_err *err);
 
 /* One generated set; the arrays are owned by the set (sb_ds_set_free). */
 typedef struct sb_ds_set {

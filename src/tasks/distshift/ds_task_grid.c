@@ -3,7 +3,10 @@
  * diversity, replicate). A cell generates its train and test sets (ds_generate.h), trains the
  * L2-regularised logistic regression of numerics/logreg.h on the raw features, evaluates it on
  * the test set (ds_metrics.h) and quantifies the shift between its train and test sets
- * (ds_shift.h) on M points drawn from the pooled KDE.
+ * (ds_shift.h) on M points drawn from the pooled KDE. The diversity scope (diversity_scope:
+ * invariant, both, or both of them) is the outermost grid coordinate; each scope's cells form a
+ * grid of their own for bias_gap, the summary and the findings, and a grid that is not
+ * `invariant` alone gets a first column diversity_scope in every table.
  *
  * finish() writes distshift.csv (one row per cell; bias_gap is computed there from the aligned
  * and anti-aligned rows of the same rho_train, diversity and replicate), shift.csv (one row per
@@ -28,6 +31,9 @@ static const sb_option grid_options[] = {
     {"test_sets", SB_OPT_STRING, "aligned,balanced,anti_aligned",
      "test sets (list of aligned, balanced, anti_aligned, absent)", 0, SB_NO_RANGE},
     {"diversity", SB_OPT_STRING, "0,0.5,1", "shares of test samples from held-out styles (list in [0,1])", 0, SB_NO_RANGE},
+    {"diversity_scope", SB_OPT_STRING, "invariant",
+     "what held-out styles change: invariant, both (also rotate the spurious mean), or the list invariant,both", 0,
+     SB_NO_RANGE},
     {"seeds", SB_OPT_INT, NULL, "replicates per cell [default: 5; large: 10]", 0, {1, 100000}},
     {"samples", SB_OPT_INT, NULL, "shift evaluation points M per cell, 0 = no shift.csv [default: 1000; large: 2000]", 0, {0, 1000000}},
     {"l2", SB_OPT_DOUBLE, "1e-4", "L2 penalty of the logistic regression (logreg.h)", 0, SB_NO_RANGE},
@@ -41,6 +47,9 @@ typedef struct grid_state {
     double *rho, *div;
     size_t nrho, ndiv, ntest;
     sb_ds_test_set tests[SB_DS_N_TEST_SETS];
+    sb_ds_scope scopes[SB_DS_N_SCOPES];
+    size_t nscope;
+    int scoped; /* the grid is not the default scope alone: tables gain a diversity_scope column */
     long seeds, samples;
     double l2;
     sb_shift_opts sopts;
@@ -78,6 +87,28 @@ static int parse_test_sets(const char *where, const char *text, grid_state *s, s
     return 0;
 }
 
+static int parse_scopes(const char *where, const char *text, grid_state *s, sb_err *err)
+{
+    int seen[SB_DS_N_SCOPES] = {0};
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", text ? text : "");
+    for (char *save = NULL, *tok = strtok_r(buf, ", \t", &save); tok; tok = strtok_r(NULL, ", \t", &save)) {
+        sb_ds_scope sc;
+        if (sb_ds_scope_parse(tok, &sc, err))
+            return sb_wrap(err, "%s: 'diversity_scope'", where);
+        if (seen[sc]++)
+            return sb_fail(err, SB_EUSAGE, "%s: 'diversity_scope' lists %s twice", where, tok);
+    }
+    s->nscope = 0;
+    for (int k = 0; k < SB_DS_N_SCOPES; k++) /* the tables' order: invariant, then both */
+        if (seen[k])
+            s->scopes[s->nscope++] = (sb_ds_scope)k;
+    if (!s->nscope)
+        return sb_fail(err, SB_EUSAGE, "%s: 'diversity_scope' is empty: the grid has no cell", where);
+    s->scoped = !(s->nscope == 1 && s->scopes[0] == SB_DS_SCOPE_INVARIANT);
+    return 0;
+}
+
 static int grid_open(sb_task_ctx *t, sb_err *err)
 {
     grid_state *s = sb_calloc(1, sizeof *s, "distshift task", err);
@@ -108,6 +139,8 @@ static int grid_open(sb_task_ctx *t, sb_err *err)
                               &s->ndiv, err);
     if (!rc)
         rc = parse_test_sets(o->where, sb_opts_str(o, grid_options, "test_sets"), s, err);
+    if (!rc)
+        rc = parse_scopes(o->where, sb_opts_str(o, grid_options, "diversity_scope"), s, err);
     if (rc)
         return rc;
     if (s->seeds < 1 || s->seeds > 100000)
@@ -122,8 +155,14 @@ static int grid_open(sb_task_ctx *t, sb_err *err)
     if (s->div[s->ndiv - 1] > 0 && s->cfg.n_train_styles >= s->cfg.n_styles)
         return sb_fail(err, SB_EUSAGE, "%s: diversity %g needs held-out styles (train_styles < styles)",
                        o->where, s->div[s->ndiv - 1]);
+    if (s->scopes[s->nscope - 1] == SB_DS_SCOPE_BOTH && s->cfg.d_sp < 2)
+        return sb_fail(err, SB_EUSAGE,
+                       "%s: 'diversity_scope' both rotates the spurious mean in the plane of spurious "
+                       "coordinates 0 and 1: it needs d_sp >= 2, not %zu",
+                       o->where, s->cfg.d_sp);
     /* One generated cell checks every data option (dimensions, norms) before anything runs. */
     sb_ds_config c = s->cfg;
+    c.scope = s->scopes[s->nscope - 1];
     c.n_train = 2;
     c.n_test = 1;
     sb_ds_set a, b;
@@ -139,8 +178,10 @@ static int grid_open(sb_task_ctx *t, sb_err *err)
     return 0;
 }
 
+/* Grid coordinates; the scope is the outermost, so that a grid of one scope keeps the unit
+ * arguments (and keys) of a grid without the option. */
 typedef struct cell {
-    size_t ri, ti, fi;
+    size_t si, ri, ti, fi;
     long k;
 } cell;
 
@@ -152,16 +193,23 @@ static cell cell_of(const grid_state *s, int64_t arg)
     c.fi = (size_t)(arg % (int64_t)s->ndiv);
     arg /= (int64_t)s->ndiv;
     c.ti = (size_t)(arg % (int64_t)s->ntest);
-    c.ri = (size_t)(arg / (int64_t)s->ntest);
+    arg /= (int64_t)s->ntest;
+    c.ri = (size_t)(arg % (int64_t)s->nrho);
+    c.si = (size_t)(arg / (int64_t)s->nrho);
     return c;
 }
 
-static void cell_key(const grid_state *s, cell c, char *out, size_t cap)
+/* `rho=0.9/anti_aligned/div=0.5/seed=2`, with `scope=both/` before the seed for the scope
+ * both unless with_scope is 0 (the key that seeds the shift points: the same in both scopes, so
+ * that cells whose data are identical, at diversity 0, get identical shift values). */
+static void cell_key(const grid_state *s, cell c, int with_scope, char *out, size_t cap)
 {
     char r[40], f[40];
     sb_format_double(s->rho[c.ri], r, sizeof r);
     sb_format_double(s->div[c.fi], f, sizeof f);
-    snprintf(out, cap, "rho=%s/%s/div=%s/seed=%ld", r, sb_ds_test_set_name(s->tests[c.ti]), f, c.k);
+    int both = with_scope && s->scopes[c.si] == SB_DS_SCOPE_BOTH;
+    snprintf(out, cap, "rho=%s/%s/div=%s/%sseed=%ld", r, sb_ds_test_set_name(s->tests[c.ti]), f,
+             both ? "scope=both/" : "", c.k);
 }
 
 static int grid_plan(sb_task_ctx *t, sb_units *units, sb_err *err)
@@ -172,16 +220,17 @@ static int grid_plan(sb_task_ctx *t, sb_units *units, sb_err *err)
     /* Fit: a few hundred passes over the train set; shift: M points against ~3n KDE samples. */
     double cost = 300.0 * (double)s->cfg.n_train * d + (double)s->samples * 3.0 * n * (d + 8.0);
     int64_t arg = 0;
-    for (size_t ri = 0; ri < s->nrho; ri++)
-        for (size_t ti = 0; ti < s->ntest; ti++)
-            for (size_t fi = 0; fi < s->ndiv; fi++)
-                for (long k = 0; k < s->seeds; k++, arg++) {
-                    char key[160];
-                    cell_key(s, (cell){ri, ti, fi, k}, key, sizeof key);
-                    int rc = sb_units_add(units, key, cost, arg, err);
-                    if (rc)
-                        return rc;
-                }
+    for (size_t si = 0; si < s->nscope; si++)
+        for (size_t ri = 0; ri < s->nrho; ri++)
+            for (size_t ti = 0; ti < s->ntest; ti++)
+                for (size_t fi = 0; fi < s->ndiv; fi++)
+                    for (long k = 0; k < s->seeds; k++, arg++) {
+                        char key[160];
+                        cell_key(s, (cell){si, ri, ti, fi, k}, 1, key, sizeof key);
+                        int rc = sb_units_add(units, key, cost, arg, err);
+                        if (rc)
+                            return rc;
+                    }
     return 0;
 }
 
@@ -196,6 +245,7 @@ typedef struct cell_rec {
     double shift_div, shift_cor;
     uint64_t n_points;
     char shift_reason[600];
+    int64_t scope;
 } cell_rec;
 
 static void put_rec(sb_buf *b, const cell_rec *r)
@@ -218,13 +268,14 @@ static void put_rec(sb_buf *b, const cell_rec *r)
     sb_buf_put_f64(b, r->shift_cor);
     sb_buf_put_u64(b, r->n_points);
     sb_buf_put_str(b, r->shift_reason);
+    sb_buf_put_i64(b, r->scope);
 }
 
 /* Decodes the record of unit u and checks it is that unit's cell: finish indexes its grid by
  * the record's rho, test set, diversity and seed, so a value from elsewhere would point outside. */
 static int get_rec(const grid_state *s, const sb_unit *u, const sb_record *rec, cell_rec *r)
 {
-    uint64_t cells = (uint64_t)s->nrho * s->ntest * s->ndiv * (uint64_t)s->seeds;
+    uint64_t cells = (uint64_t)s->nscope * s->nrho * s->ntest * s->ndiv * (uint64_t)s->seeds;
     if (u->arg < 0 || (uint64_t)u->arg >= cells)
         return -1;
     cell c = cell_of(s, u->arg);
@@ -248,8 +299,9 @@ static int get_rec(const grid_state *s, const sb_unit *u, const sb_record *rec, 
     r->shift_cor = sb_get_f64(&rd);
     r->n_points = sb_get_u64(&rd);
     sb_get_str(&rd, r->shift_reason, sizeof r->shift_reason);
+    r->scope = sb_get_i64(&rd);
     int same_cell = r->rho == s->rho[c.ri] && r->test_set == (int64_t)s->tests[c.ti] && r->div == s->div[c.fi] &&
-                    r->seed == (int64_t)c.k;
+                    r->seed == (int64_t)c.k && r->scope == (int64_t)s->scopes[c.si];
     return rd.bad || !same_cell ? -1 : 0;
 }
 
@@ -307,8 +359,10 @@ static int grid_run_unit(sb_task_ctx *t, const sb_unit *u, sb_buf *rec, char *st
     cfg.rho_train = s->rho[c.ri];
     cfg.test_set = s->tests[c.ti];
     cfg.diversity = s->div[c.fi];
+    cfg.scope = s->scopes[c.si];
     cell_rec r;
     memset(&r, 0, sizeof r);
+    r.scope = cfg.scope;
     r.rho = cfg.rho_train;
     r.test_set = cfg.test_set;
     r.div = cfg.diversity;
@@ -367,7 +421,9 @@ static int grid_run_unit(sb_task_ctx *t, const sb_unit *u, sb_buf *rec, char *st
                  "not quantified: the absent test set's spurious part is constant 0, so its KDE is singular");
     } else if (!rc && s->samples > 0) {
         snprintf(stage, scap, "shift");
-        rc = cell_shift(s, t->seed, u->key, &tr, &te, &r, err);
+        char pkey[160];
+        cell_key(s, c, 0, pkey, sizeof pkey);
+        rc = cell_shift(s, t->seed, pkey, &tr, &te, &r, err);
     }
     if (!rc)
         put_rec(rec, &r);
@@ -435,13 +491,19 @@ static void view_free(grid_view *g)
     free(g->scor);
 }
 
-static int view_build(grid_view *g, const cell_rec *r, const int *ok, size_t n, sb_err *err)
+/* The view of the cells of one diversity scope: a grid of its own. */
+static int view_build(grid_view *g, const cell_rec *r, const int *ok_all, size_t n, sb_ds_scope scope, sb_err *err)
 {
     memset(g, 0, sizeof *g);
     g->rho = sb_malloc((n + 1) * sizeof *g->rho, "grid view", err);
     g->div = sb_malloc((n + 1) * sizeof *g->div, "grid view", err);
-    if (!g->rho || !g->div)
+    int *ok = sb_malloc((n + 1) * sizeof *ok, "grid view", err);
+    if (!g->rho || !g->div || !ok) {
+        free(ok);
         return SB_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++)
+        ok[i] = ok_all[i] && r[i].scope == (int64_t)scope;
     for (size_t i = 0; i < n; i++)
         if (ok[i]) {
             add_unique(g->rho, &g->nrho, r[i].rho);
@@ -455,8 +517,10 @@ static int view_build(grid_view *g, const cell_rec *r, const int *ok, size_t n, 
     double **arrs[] = {&g->acc, &g->gap, &g->share, &g->sdiv, &g->scor};
     for (size_t a = 0; a < 5; a++) {
         *arrs[a] = sb_malloc(cells * sizeof(double), "grid view", err);
-        if (!*arrs[a])
+        if (!*arrs[a]) {
+            free(ok);
             return SB_ENOMEM;
+        }
         for (size_t i = 0; i < cells; i++)
             (*arrs[a])[i] = NAN;
     }
@@ -480,6 +544,7 @@ static int view_build(grid_view *g, const cell_rec *r, const int *ok, size_t n, 
                 for (int ts = 0; ts < SB_DS_N_TEST_SETS; ts++)
                     g->gap[vidx(g, ri, ts, fi, k)] = gap;
             }
+    free(ok);
     return 0;
 }
 
@@ -518,10 +583,16 @@ static double mean_all_tests(const grid_view *g, const double *v, size_t ri, siz
     return c ? s / (double)c : NAN;
 }
 
-static int summary_table(const grid_view *g, sb_tables *out, sb_err *err)
+/* Sets column 0 of a row to the scope name when the table has that column (o = 1). */
+static int set_scope(sb_table *tab, size_t row, int o, sb_ds_scope sc, sb_err *err)
 {
-    sb_table *tab;
-    int rc = sb_tables_add(out, "distshift_summary", NCOL(SUMMARY_COLS), SUMMARY_COLS, &tab, err);
+    return o ? sb_table_set_str(tab, row, 0, sb_ds_scope_name(sc), err) : 0;
+}
+
+/* The rows of one scope's grid; o = 1 when the table starts with a diversity_scope column. */
+static int summary_rows(const grid_view *g, sb_table *tab, int o, sb_ds_scope sc, sb_err *err)
+{
+    int rc = 0;
     for (size_t ri = 0; ri < g->nrho && !rc; ri++)
         for (size_t fi = 0; fi < g->ndiv && !rc; fi++) {
             size_t row, nseeds = 0;
@@ -533,14 +604,15 @@ static int summary_table(const grid_view *g, sb_tables *out, sb_err *err)
                     any |= !isnan(g->acc[vidx(g, ri, ts, fi, k)]);
                 nseeds += any;
             }
-            sb_table_set_num(tab, row, 0, g->rho[ri]);
-            sb_table_set_num(tab, row, 1, g->div[fi]);
-            sb_table_set_int(tab, row, 2, (int64_t)nseeds);
-            sb_table_set_num(tab, row, 3, mean_seeds(g, g->acc, ri, SB_DS_ALIGNED, fi, NULL));
-            sb_table_set_num(tab, row, 4, mean_seeds(g, g->acc, ri, SB_DS_BALANCED, fi, NULL));
-            sb_table_set_num(tab, row, 5, mean_seeds(g, g->acc, ri, SB_DS_ANTI_ALIGNED, fi, NULL));
-            sb_table_set_num(tab, row, 6, mean_seeds(g, g->acc, ri, SB_DS_ABSENT, fi, NULL));
-            sb_table_set_num(tab, row, 7, mean_seeds(g, g->gap, ri, SB_DS_ALIGNED, fi, NULL));
+            rc = set_scope(tab, row, o, sc, err);
+            sb_table_set_num(tab, row, o + 0, g->rho[ri]);
+            sb_table_set_num(tab, row, o + 1, g->div[fi]);
+            sb_table_set_int(tab, row, o + 2, (int64_t)nseeds);
+            sb_table_set_num(tab, row, o + 3, mean_seeds(g, g->acc, ri, SB_DS_ALIGNED, fi, NULL));
+            sb_table_set_num(tab, row, o + 4, mean_seeds(g, g->acc, ri, SB_DS_BALANCED, fi, NULL));
+            sb_table_set_num(tab, row, o + 5, mean_seeds(g, g->acc, ri, SB_DS_ANTI_ALIGNED, fi, NULL));
+            sb_table_set_num(tab, row, o + 6, mean_seeds(g, g->acc, ri, SB_DS_ABSENT, fi, NULL));
+            sb_table_set_num(tab, row, o + 7, mean_seeds(g, g->gap, ri, SB_DS_ALIGNED, fi, NULL));
             /* The model of a replicate does not depend on the test set: average per replicate. */
             double sh = 0;
             size_t c = 0;
@@ -553,9 +625,9 @@ static int summary_table(const grid_view *g, sb_tables *out, sb_err *err)
                         break;
                     }
                 }
-            sb_table_set_num(tab, row, 8, c ? sh / (double)c : NAN);
-            sb_table_set_num(tab, row, 9, mean_all_tests(g, g->sdiv, ri, fi, NULL));
-            sb_table_set_num(tab, row, 10, mean_all_tests(g, g->scor, ri, fi, NULL));
+            sb_table_set_num(tab, row, o + 8, c ? sh / (double)c : NAN);
+            sb_table_set_num(tab, row, o + 9, mean_all_tests(g, g->sdiv, ri, fi, NULL));
+            sb_table_set_num(tab, row, o + 10, mean_all_tests(g, g->scor, ri, fi, NULL));
         }
     return rc;
 }
@@ -591,19 +663,29 @@ static int significant(double mean, double se, int sign)
     return !isnan(mean) && sign * mean > 0 && sign * mean > 2 * se;
 }
 
-static int add_finding(sb_table *tab, int num, const char *claim, const char *shown, const char *evidence,
+/* Where the findings of one scope go: the table, its scope-column offset and the scope. */
+typedef struct finding_out {
+    sb_table *tab;
+    int o;
+    sb_ds_scope scope;
+} finding_out;
+
+static int add_finding(const finding_out *f, int num, const char *claim, const char *shown, const char *evidence,
                        sb_err *err)
 {
     size_t row;
-    int rc = sb_table_add_row(tab, &row, err);
+    int o = f->o;
+    int rc = sb_table_add_row(f->tab, &row, err);
+    if (!rc)
+        rc = set_scope(f->tab, row, o, f->scope, err);
     if (!rc) {
-        sb_table_set_int(tab, row, 0, num);
-        rc = sb_table_set_str(tab, row, 1, claim, err);
+        sb_table_set_int(f->tab, row, o + 0, num);
+        rc = sb_table_set_str(f->tab, row, o + 1, claim, err);
     }
     if (!rc)
-        rc = sb_table_set_str(tab, row, 2, shown, err);
+        rc = sb_table_set_str(f->tab, row, o + 2, shown, err);
     if (!rc)
-        rc = sb_table_set_str(tab, row, 3, evidence, err);
+        rc = sb_table_set_str(f->tab, row, o + 3, evidence, err);
     return rc;
 }
 
@@ -612,12 +694,10 @@ static const char *const CLAIMS[3] = {
     "models learn robust features at high and low bias but use the spurious one when test samples carry it",
     "diversity shift can reduce the reliance on the spurious correlation"};
 
-static int findings_table(const grid_view *g, sb_tables *out, sb_err *err)
+/* The three findings on one scope's grid. */
+static int findings_rows(const grid_view *g, const finding_out *tab, sb_err *err)
 {
-    sb_table *tab;
-    int rc = sb_tables_add(out, "distshift_findings", NCOL(FINDING_COLS), FINDING_COLS, &tab, err);
-    if (rc)
-        return rc;
+    int rc = 0;
     char ev[1024];
     /* rho_0: the smallest rho_train; rho_lo: the smallest above it that is > 0; rho_hi: the largest < 1
      * (the largest if every level is 1); f0: the smallest diversity, f1 the largest. */
@@ -735,60 +815,73 @@ static int grid_finish(sb_task_ctx *t, const sb_unit *units, const sb_record *re
         ok[i] = 1;
         order[nok++] = i;
     }
-    grid_view g;
-    memset(&g, 0, sizeof g);
-    if (!rc)
-        rc = view_build(&g, r, ok, n, err);
-    /* The plan lists cells in grid order (rho_train and diversity ascending, test sets in the
-     * order aligned, balanced, anti_aligned, absent, seeds ascending): rows follow it. */
-    sb_table *tab = NULL, *sh = NULL;
-    if (!rc)
-        rc = sb_tables_add(out, "distshift", NCOL(GRID_COLS), GRID_COLS, &tab, err);
-    if (!rc)
-        rc = sb_tables_add(out, "shift", NCOL(SHIFT_COLS), SHIFT_COLS, &sh, err);
-    if (!rc) { /* adding a table may move the earlier ones */
-        tab = &out->t[out->n - 2];
-        sh = &out->t[out->n - 1];
+    /* One view per scope of the grid: each is a grid of its own for bias_gap and the findings. */
+    grid_view views[SB_DS_N_SCOPES];
+    memset(views, 0, sizeof views);
+    for (size_t si = 0; si < s->nscope && !rc; si++)
+        rc = view_build(&views[s->scopes[si]], r, ok, n, s->scopes[si], err);
+    /* A grid that is not the default scope alone gains a first column diversity_scope in every
+     * table (the default grid's tables are unchanged). */
+    int o = s->scoped;
+    const char *cols[4][16];
+    const char *const *base[4] = {GRID_COLS, SHIFT_COLS, SUMMARY_COLS, FINDING_COLS};
+    const size_t nbase[4] = {NCOL(GRID_COLS), NCOL(SHIFT_COLS), NCOL(SUMMARY_COLS), NCOL(FINDING_COLS)};
+    const char *names[4] = {"distshift", "shift", "distshift_summary", "distshift_findings"};
+    for (int k = 0; k < 4 && !rc; k++) {
+        cols[k][0] = "diversity_scope";
+        memcpy(cols[k] + o, base[k], nbase[k] * sizeof *base[k]);
+        sb_table *unused;
+        rc = sb_tables_add(out, names[k], nbase[k] + (size_t)o, cols[k], &unused, err);
     }
+    /* The plan lists cells in grid order (scope, then rho_train and diversity ascending, test
+     * sets in the order aligned, balanced, anti_aligned, absent, seeds ascending): rows follow
+     * it. Table pointers are taken after the last add, which may move the earlier ones. */
+    sb_table *tab = rc ? NULL : &out->t[out->n - 4], *sh = rc ? NULL : &out->t[out->n - 3];
     for (size_t q = 0; q < nok && !rc; q++) {
         const cell_rec *c = &r[order[q]];
+        const grid_view *g = &views[c->scope];
         size_t row;
         if ((rc = sb_table_add_row(tab, &row, err)))
             break;
-        size_t ri = find_value(g.rho, g.nrho, c->rho), fi = find_value(g.div, g.ndiv, c->div);
-        sb_table_set_num(tab, row, 0, c->rho);
-        rc = sb_table_set_str(tab, row, 1, sb_ds_test_set_name((sb_ds_test_set)c->test_set), err);
-        sb_table_set_num(tab, row, 2, c->div);
-        sb_table_set_int(tab, row, 3, c->seed);
-        sb_table_set_int(tab, row, 4, (int64_t)c->n_train);
-        sb_table_set_int(tab, row, 5, (int64_t)c->n_test);
-        sb_table_set_num(tab, row, 6, c->accuracy);
-        sb_table_set_num(tab, row, 7, c->auc);
-        sb_table_set_num(tab, row, 8, c->balanced_accuracy);
-        sb_table_set_num(tab, row, 9, c->worst_group_accuracy);
-        sb_table_set_num(tab, row, 10, g.gap[vidx(&g, ri, (int)c->test_set, fi, (size_t)c->seed)]);
-        sb_table_set_num(tab, row, 11, c->share);
+        size_t ri = find_value(g->rho, g->nrho, c->rho), fi = find_value(g->div, g->ndiv, c->div);
+        rc = set_scope(tab, row, o, (sb_ds_scope)c->scope, err);
+        sb_table_set_num(tab, row, o + 0, c->rho);
         if (!rc)
-            rc = sb_table_set_str(tab, row, 12, c->auc_reason, err);
+            rc = sb_table_set_str(tab, row, o + 1, sb_ds_test_set_name((sb_ds_test_set)c->test_set), err);
+        sb_table_set_num(tab, row, o + 2, c->div);
+        sb_table_set_int(tab, row, o + 3, c->seed);
+        sb_table_set_int(tab, row, o + 4, (int64_t)c->n_train);
+        sb_table_set_int(tab, row, o + 5, (int64_t)c->n_test);
+        sb_table_set_num(tab, row, o + 6, c->accuracy);
+        sb_table_set_num(tab, row, o + 7, c->auc);
+        sb_table_set_num(tab, row, o + 8, c->balanced_accuracy);
+        sb_table_set_num(tab, row, o + 9, c->worst_group_accuracy);
+        sb_table_set_num(tab, row, o + 10, g->gap[vidx(g, ri, (int)c->test_set, fi, (size_t)c->seed)]);
+        sb_table_set_num(tab, row, o + 11, c->share);
+        if (!rc)
+            rc = sb_table_set_str(tab, row, o + 12, c->auc_reason, err);
         if (rc || !c->has_shift)
             continue;
         char rs[40], key[200], train[120];
         sb_format_double(c->rho, rs, sizeof rs);
         snprintf(train, sizeof train, "rho=%s/seed=%lld/train", rs, (long long)c->seed);
         snprintf(key, sizeof key, "%s", units[order[q]].key);
-        if ((rc = sb_table_add_row(sh, &row, err)) || (rc = sb_table_set_str(sh, row, 0, train, err)) ||
-            (rc = sb_table_set_str(sh, row, 1, key, err)))
+        if ((rc = sb_table_add_row(sh, &row, err)) || (rc = set_scope(sh, row, o, (sb_ds_scope)c->scope, err)) ||
+            (rc = sb_table_set_str(sh, row, o + 0, train, err)) || (rc = sb_table_set_str(sh, row, o + 1, key, err)))
             break;
-        sb_table_set_num(sh, row, 2, c->shift_div);
-        sb_table_set_num(sh, row, 3, c->shift_cor);
-        sb_table_set_int(sh, row, 4, (int64_t)c->n_points);
-        rc = sb_table_set_str(sh, row, 5, c->shift_reason, err);
+        sb_table_set_num(sh, row, o + 2, c->shift_div);
+        sb_table_set_num(sh, row, o + 3, c->shift_cor);
+        sb_table_set_int(sh, row, o + 4, (int64_t)c->n_points);
+        rc = sb_table_set_str(sh, row, o + 5, c->shift_reason, err);
     }
-    if (!rc)
-        rc = summary_table(&g, out, err);
-    if (!rc)
-        rc = findings_table(&g, out, err);
-    view_free(&g);
+    for (size_t si = 0; si < s->nscope && !rc; si++)
+        rc = summary_rows(&views[s->scopes[si]], &out->t[out->n - 2], o, s->scopes[si], err);
+    for (size_t si = 0; si < s->nscope && !rc; si++) {
+        finding_out f = {&out->t[out->n - 1], o, s->scopes[si]};
+        rc = findings_rows(&views[s->scopes[si]], &f, err);
+    }
+    for (int k = 0; k < SB_DS_N_SCOPES; k++)
+        view_free(&views[k]);
     free(r);
     free(ok);
     free(order);
