@@ -34,8 +34,8 @@ echo "Forecasting (Argoverse 2 metrics over all categories and profiles):"
 "$sb" show "$out/forecasting.csv" --where profile=ALL,category=ALL --columns profile,category,mAP_F,ADE,FDE,n_gt,n_pred
 echo
 echo "Distribution shift: accuracy by training bias and test diversity (means over seeds):"
-"$sb" show "$out/distshift_summary.csv" --columns rho_train,diversity,anti_aligned_accuracy,balanced_accuracy,aligned_accuracy,spurious_weight_share,bias_gap
-"$sb" show "$out/distshift_findings.csv" --columns finding,shown,evidence
+"$sb" show "$out/distshift_summary.csv" --columns diversity_scope,rho_train,diversity,anti_aligned_accuracy,balanced_accuracy,aligned_accuracy,spurious_weight_share,bias_gap
+"$sb" show "$out/distshift_findings.csv" --columns diversity_scope,finding,shown,evidence
 echo
 echo "Explanation verification: does editing concept j move output k? (planted truth in results/default-data/explain_truth.csv)"
 "$sb" show "$out/explain.csv" --columns concept,target_class,cace,cace_ci_lo,cace_ci_hi,pns,sign_test_p,accepted
