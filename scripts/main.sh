@@ -15,6 +15,7 @@ mkdir -p "$out"
 "$sb" gen forecast --output results/default-data --seed 20261125 --size small >/dev/null
 "$sb" gen explain --output results/default-data --seed 20261125 >/dev/null
 "$sb" gen splitcomp --output results/default-data --seed 20261125 >/dev/null
+"$sb" gen tts --output results/default-data --seed 20261125 >/dev/null
 mpirun -n 2 "$sb" run suites/default.ini --output "$out" --force  # an earlier run moves to $out/previous-<time>/
 # Judging the scorers needs their scores: a second job over the first one's output.
 mpirun -n 2 "$sb" transfer evaluate --scores "$out/scores.csv" --truth "$out/truth.csv" \
@@ -42,6 +43,9 @@ echo "Explanation verification: does editing concept j move output k? (planted t
 echo
 echo "Split computing over uplink traces (all traces; per trace in $out/splitcomp.csv):"
 "$sb" show "$out/splitcomp.csv" --where trace=ALL --columns policy,deadline_s,accuracy,timely_accuracy,miss_rate,latency_p95,mean_bytes,switches
+echo
+echo "Test-time selection on synthetic trap sets: AUC without and with TTS by bias factor and keypoint budget:"
+"$sb" show "$out/tts_summary.csv" --columns bias_factor,budget,alpha,perc,n_sets,auc_none,auc_tts,auc_gain,bacc_none,bacc_tts
 echo
 echo "All files: $(ls "$out" | tr '\n' ' ')"
 echo "Results are in $out/ (results.h5 holds every table with provenance)."
