@@ -4,7 +4,8 @@
 # balanced accuracy (1e-12) equal a numpy implementation of the spec, for nearest and bilinear
 # upsampling, several budgets, alphas and kept fractions (kp-select first); byte-identical CSVs for
 # 1 and 2 ranks and for blocks of 5 and 1000 images; `random` selection is the same run to run.
-# gen tts: the spec's figure, AUC gain >= 0.2 at bias factor 1 (anti) and |gain| <= 0.05 at 0.
+# gen tts: the spec's figure, AUC gain >= 0.2 at bias factor 1 (anti) and |gain| <= 0.05 at 0;
+# analysis/plot_tts.py draws it.
 # Bad input: one line naming file, dataset and first bad index, exit 2 before any unit; NaN in
 # the maps fails that unit alone (exit 1, failures.csv).
 source "$(dirname "$0")/lib.sh"
@@ -38,6 +39,11 @@ g = {float(r["bias_factor"]): float(r["auc_gain"]) for r in csv.DictReader(open(
 print(g)
 sys.exit(0 if g[1.0] >= 0.2 and abs(g[0.0]) <= 0.05 else 1)
 PY
+# The analysis plot: a non-empty PNG from that run; a summary without rows refused.
+$PY "$SB_SOURCE_DIR/analysis/plot_tts.py" fig plots >/dev/null && [ "$(head -c 8 plots/tts_auc.png | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] &&
+  [ "$(stat -c %s plots/tts_auc.png)" -gt 10000 ] && ok "plot_tts.py: tts_auc.png written" || bad "plot_tts.py failed"
+mkdir -p empty && head -1 fig/tts_summary.csv > empty/tts_summary.csv
+$PY "$SB_SOURCE_DIR/analysis/plot_tts.py" empty p2 2>/dev/null && bad "plot_tts.py: empty summary accepted" || ok "plot_tts.py: empty summary refused"
 
 # Bad input: exit 2, one line naming file, dataset and index.
 expect_bad() { # expect_bad NAME PATTERN PYTHON-EDIT
