@@ -59,6 +59,14 @@ same_files o1_base.csv op/pose.csv "masks add four columns and change no other c
 [ ! -e op/pose_occlusion.csv ] && ok "no masks: no pose_occlusion.csv" || bad "pose_occlusion.csv written without masks"
 [ "$(head -1 op/pose.csv | tr ',' '\n' | grep -c occ)" -eq 0 ] && ok "no masks: no occlusion columns" || bad "occlusion columns without masks"
 
+# The analysis plot: a PNG from one or more tables; a table without rows is refused.
+$PY "$SB_SOURCE_DIR/analysis/plot_pose_occlusion.py" o2/pose_occlusion.csv orr/pose_occlusion.csv occ.png >/dev/null
+[ -s occ.png ] && [ "$(head -c 8 occ.png | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] && [ "$(stat -c %s occ.png)" -gt 10000 ] \
+  && ok "plot: a non-empty PNG" || bad "plot missing or empty"
+head -1 o2/pose_occlusion.csv > empty.csv
+$PY "$SB_SOURCE_DIR/analysis/plot_pose_occlusion.py" empty.csv e.png 2>/dev/null && bad "plot: empty table accepted" \
+  || ok "plot: empty table refused"
+
 # Bad masks: exit 2 before any unit, one line naming file, sequence and first bad index.
 badmask() { cp masked.h5 "$1.h5"; $PY - "$1.h5" "$1" <<'PY'
 import sys, h5py, numpy as np
