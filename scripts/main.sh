@@ -13,6 +13,8 @@ mkdir -p "$out"
 "$sb" gen pose --output results/default-data --seed 20261125 --sequences 12 --frames 600 >/dev/null
 "$sb" gen transfer --output results/default-data/zoo --seed 20261125 >/dev/null
 "$sb" gen forecast --output results/default-data --seed 20261125 --size small >/dev/null
+"$sb" gen explain --output results/default-data --seed 20261125 >/dev/null
+"$sb" gen splitcomp --output results/default-data --seed 20261125 >/dev/null
 mpirun -n 2 "$sb" run suites/default.ini --output "$out" --force  # an earlier run moves to $out/previous-<time>/
 # Judging the scorers needs their scores: a second job over the first one's output.
 mpirun -n 2 "$sb" transfer evaluate --scores "$out/scores.csv" --truth "$out/truth.csv" \
@@ -34,6 +36,12 @@ echo
 echo "Distribution shift: accuracy by training bias and test diversity (means over seeds):"
 "$sb" show "$out/distshift_summary.csv" --columns rho_train,diversity,anti_aligned_accuracy,balanced_accuracy,aligned_accuracy,spurious_weight_share,bias_gap
 "$sb" show "$out/distshift_findings.csv" --columns finding,shown,evidence
+echo
+echo "Explanation verification: does editing concept j move output k? (planted truth in results/default-data/explain_truth.csv)"
+"$sb" show "$out/explain.csv" --columns concept,target_class,cace,cace_ci_lo,cace_ci_hi,pns,sign_test_p,accepted
+echo
+echo "Split computing over uplink traces (all traces; per trace in $out/splitcomp.csv):"
+"$sb" show "$out/splitcomp.csv" --where trace=ALL --columns policy,deadline_s,accuracy,timely_accuracy,miss_rate,latency_p95,mean_bytes,switches
 echo
 echo "All files: $(ls "$out" | tr '\n' ' ')"
 echo "Results are in $out/ (results.h5 holds every table with provenance)."

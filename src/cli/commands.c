@@ -469,6 +469,9 @@ static int cmd_show(sb_cli *cli, const sb_command *cmd, int argc, char **argv)
 /* forecast convert: a one-process command of its own (cli/forecast_convert_cmd.c) */
 int sb_cmd_forecast_convert(sb_cli *cli, const sb_command *cmd, int argc, char **argv);
 void sb_help_forecast_convert(const sb_command *cmd);
+/* splitcomp convert: trace converters (cli/splitcomp_convert_cmd.c) */
+int sb_cmd_splitcomp_convert(sb_cli *cli, const sb_command *cmd, int argc, char **argv);
+void sb_help_splitcomp_convert(const sb_command *cmd);
 
 const sb_command sb_commands[] = {
     {"run", NULL, "run a suite file (the main entry, under mpirun or srun)", NULL, cmd_run, help_run},
@@ -477,6 +480,7 @@ const sb_command sb_commands[] = {
     {"show", NULL, "print a results CSV as an aligned table", NULL, cmd_show, help_show},
     {"slurm", "submit", "write and submit the Slurm batch job of a suite (docs/cluster.md)", NULL, sb_cli_slurm_submit, sb_cli_help_slurm_submit},
     {"forecast", "convert", "forecasting ground truth from per-frame tracks (reference convert_forecast_labels)", NULL, sb_cmd_forecast_convert, sb_help_forecast_convert},
+    {"splitcomp", "convert", "uplink capacity traces from Mahimahi or time,rate logs (specs/splitcomp.md)", NULL, sb_cmd_splitcomp_convert, sb_help_splitcomp_convert},
 };
 const size_t sb_n_commands = sizeof sb_commands / sizeof sb_commands[0];
 

@@ -347,6 +347,51 @@ int sb_h5_read_f64(const sb_h5file *f, const char *name, int want_rank, size_t d
     return rc;
 }
 
+int sb_h5_read_f64_slice(const sb_h5file *f, const char *name, int want_rank, size_t dims[SB_H5_MAXRANK],
+                         int axis, size_t index, double **out, sb_err *err)
+{
+    *out = NULL;
+    hid_t ds;
+    size_t count, bytes;
+    int rc = open_dataset(f, name, &ds, err);
+    if (rc)
+        return rc;
+    if ((rc = check_numeric_class(f, name, ds, 1, err)) ||
+        (rc = check_for_read(f, name, ds, want_rank, sizeof(double), dims, &count, &bytes, err))) {
+        H5Dclose(ds);
+        return rc;
+    }
+    if (axis < 0 || axis >= want_rank || index >= dims[axis]) {
+        H5Dclose(ds);
+        return sb_fail(err, SB_EINPUT, "%s: %s has no index %zu along axis %d", f->path, name, index, axis);
+    }
+    hsize_t start[SB_H5_MAXRANK], cnt[SB_H5_MAXRANK], n = 1;
+    for (int r = 0; r < want_rank; r++) {
+        start[r] = r == axis ? index : 0;
+        cnt[r] = r == axis ? 1 : dims[r];
+        n *= cnt[r];
+    }
+    double *a = sb_malloc((n ? n : 1) * sizeof *a, name, err);
+    if (!a) {
+        H5Dclose(ds);
+        return SB_ENOMEM;
+    }
+    hid_t fs = H5Dget_space(ds), ms = H5Screate_simple(1, &n, NULL);
+    int bad = fs < 0 || ms < 0 || H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, cnt, NULL) < 0 ||
+              (n && H5Dread(ds, H5T_NATIVE_DOUBLE, ms, fs, H5P_DEFAULT, a) < 0);
+    if (ms >= 0)
+        H5Sclose(ms);
+    if (fs >= 0)
+        H5Sclose(fs);
+    H5Dclose(ds);
+    if (bad) {
+        free(a);
+        return sb_fail(err, SB_EIO, "%s: could not read %s at index %zu of axis %d", f->path, name, index, axis);
+    }
+    *out = a;
+    return 0;
+}
+
 int sb_h5_is_float32(const sb_h5file *f, const char *name)
 {
     hid_t ds = H5Dopen2(f->id, name, H5P_DEFAULT);
@@ -689,4 +734,143 @@ int sb_h5_attr_string(const sb_h5file *f, const char *obj, const char *attr, cha
     snprintf(out, cap, "%s", s[0]);
     sb_h5_free_strings(s, n);
     return 0;
+}
+
+int sb_h5_rows_open(const sb_h5file *f, const char *name, int want_rank, int allow_float, sb_h5_rows *r,
+                    sb_err *err)
+{
+    memset(r, 0, sizeof *r);
+    r->f = f;
+    r->ds = r->space = H5I_INVALID_HID;
+    snprintf(r->name, sizeof r->name, "%s", name);
+    size_t count, bytes;
+    int rc = open_dataset(f, name, &r->ds, err);
+    hid_t t = rc ? H5I_INVALID_HID : H5Dget_type(r->ds);
+    if (!rc && t < 0)
+        rc = sb_fail(err, SB_EIO, "%s: could not read the type of %s", f->path, name);
+    if (!rc) {
+        r->is_float = H5Tget_class(t) == H5T_FLOAT;
+        r->type_size = H5Tget_size(t);
+        rc = check_numeric_class(f, name, r->ds, allow_float, err);
+    }
+    if (t >= 0)
+        H5Tclose(t);
+    if (!rc)
+        rc = check_for_read(f, name, r->ds, want_rank, 1, r->dims, &count, &bytes, err);
+    if (!rc && want_rank < 1)
+        rc = sb_fail(err, SB_EINPUT, "%s: %s is a scalar; rows expected", f->path, name);
+    if (!rc && (r->space = H5Dget_space(r->ds)) < 0)
+        rc = sb_fail(err, SB_EIO, "%s: could not read the shape of %s", f->path, name);
+    if (rc) {
+        sb_h5_rows_close(r);
+        return rc;
+    }
+    r->rank = want_rank;
+    r->row_elems = 1;
+    for (int i = 1; i < r->rank; i++)
+        r->row_elems *= r->dims[i];
+    return 0;
+}
+
+void sb_h5_rows_close(sb_h5_rows *r)
+{
+    if (r->space >= 0)
+        H5Sclose(r->space);
+    if (r->ds >= 0)
+        H5Dclose(r->ds);
+    r->space = r->ds = H5I_INVALID_HID;
+}
+
+float sb_half_to_float(uint16_t h)
+{
+    uint32_t sign = (uint32_t)(h >> 15) << 31, e = (h >> 10) & 0x1f, m = h & 0x3ff, bits;
+    if (e == 0x1f)
+        bits = sign | 0x7f800000u | (m << 13); /* Inf, NaN (payload kept) */
+    else if (e)
+        bits = sign | ((e + 112) << 23) | (m << 13);
+    else if (!m)
+        bits = sign;
+    else { /* subnormal half: normal as a float */
+        e = 113;
+        while (!(m & 0x400)) {
+            m <<= 1;
+            e--;
+        }
+        bits = sign | (e << 23) | ((m & 0x3ff) << 13);
+    }
+    float v;
+    memcpy(&v, &bits, sizeof v);
+    return v;
+}
+
+/* 1 if t is IEEE binary16 in this machine's byte order: bytes we can widen ourselves. */
+static int is_native_half(hid_t t)
+{
+    size_t spos, epos, esize, mpos, msize;
+    return H5Tget_class(t) == H5T_FLOAT && H5Tget_size(t) == 2 && H5Tget_order(t) == H5Tget_order(H5T_NATIVE_FLOAT) &&
+           H5Tget_fields(t, &spos, &epos, &esize, &mpos, &msize) >= 0 && spos == 15 && epos == 10 && esize == 5 &&
+           mpos == 0 && msize == 10 && H5Tget_ebias(t) == 15;
+}
+
+/* Reads rows into out with memory type mem_t (mem_t < 0: the file's own type, no conversion). */
+static int read_rows(sb_h5_rows *r, size_t first, size_t n, hid_t mem_t, void *out, sb_err *err)
+{
+    if (first > r->dims[0] || n > r->dims[0] - first)
+        return sb_fail(err, SB_EINPUT, "%s: rows %zu..%zu of %s are past its %zu rows", r->f->path, first,
+                       first + n, r->name, r->dims[0]);
+    if (!n || !r->row_elems)
+        return 0;
+    hsize_t start[SB_H5_MAXRANK] = {0}, count[SB_H5_MAXRANK];
+    for (int i = 0; i < r->rank; i++)
+        count[i] = r->dims[i];
+    start[0] = first;
+    count[0] = n;
+    hsize_t m = (hsize_t)(n * r->row_elems);
+    hid_t ms = H5Screate_simple(1, &m, NULL), ft = mem_t < 0 ? H5Dget_type(r->ds) : mem_t;
+    int rc = 0;
+    if (ms < 0 || ft < 0 || H5Sselect_hyperslab(r->space, H5S_SELECT_SET, start, NULL, count, NULL) < 0 ||
+        H5Dread(r->ds, ft, ms, r->space, H5P_DEFAULT, out) < 0)
+        rc = sb_fail(err, SB_EIO, "%s: could not read rows %zu..%zu of %s", r->f->path, first, first + n - 1,
+                     r->name);
+    if (ms >= 0)
+        H5Sclose(ms);
+    if (mem_t < 0 && ft >= 0)
+        H5Tclose(ft);
+    return rc;
+}
+
+int sb_h5_rows_f32(sb_h5_rows *r, size_t first, size_t n, float *out, sb_err *err)
+{
+    size_t total = n * r->row_elems;
+    hid_t t = H5Dget_type(r->ds);
+    int half = t >= 0 && is_native_half(t), rc;
+    if (t >= 0)
+        H5Tclose(t);
+    if (half) {
+        /* Widen in place from the back: element i's 2 bytes sit below float i's 4. */
+        rc = read_rows(r, first, n, -1, out, err);
+        const unsigned char *bytes = (const unsigned char *)out;
+        for (size_t i = total; !rc && i-- > 0;) {
+            uint16_t h; /* memcpy: the same bytes are read as halves and written as floats */
+            memcpy(&h, bytes + 2 * i, sizeof h);
+            out[i] = sb_half_to_float(h);
+        }
+    } else
+        rc = read_rows(r, first, n, H5T_NATIVE_FLOAT, out, err);
+    for (size_t i = 0; i < total && !rc; i++)
+        if (!isfinite(out[i])) {
+            size_t dims[SB_H5_MAXRANK];
+            memcpy(dims, r->dims, sizeof dims);
+            char at[200];
+            index_text(first * r->row_elems + i, r->rank, dims, at, sizeof at);
+            rc = sb_fail(err, SB_EINPUT, "%s: %s%s holds %s", r->f->path, r->name, at, isnan(out[i]) ? "NaN" : "Inf");
+        }
+    return rc;
+}
+
+int sb_h5_rows_i64(sb_h5_rows *r, size_t first, size_t n, int64_t *out, sb_err *err)
+{
+    if (r->is_float)
+        return sb_fail(err, SB_EINPUT, "%s: %s has type float, expected integers", r->f->path, r->name);
+    return read_rows(r, first, n, H5T_NATIVE_INT64, out, err);
 }

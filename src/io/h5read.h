@@ -55,6 +55,12 @@ int sb_h5_read_f64(const sb_h5file *f, const char *name, int want_rank, size_t d
 int sb_h5_read_f32(const sb_h5file *f, const char *name, int want_rank, size_t dims[SB_H5_MAXRANK],
                    float **out, sb_err *err);
 
+/* Reads the slice at index `index` along `axis` of a numeric dataset of rank want_rank (e.g.
+ * out_edit[:, j, :]) as doubles; dims receives the whole dataset's shape. NaN and Inf are kept:
+ * the caller checks the entries it uses. */
+int sb_h5_read_f64_slice(const sb_h5file *f, const char *name, int want_rank, size_t dims[SB_H5_MAXRANK],
+                         int axis, size_t index, double **out, sb_err *err);
+
 /* 1 if the dataset is stored as a 4-byte float. */
 int sb_h5_is_float32(const sb_h5file *f, const char *name);
 
@@ -91,6 +97,33 @@ int sb_h5_attr_strings(const sb_h5file *f, const char *obj, const char *attr, si
 /* s for a one-line message: control characters (bytes < 0x20 and 0x7f) become '?', and at
  * most cap−1 bytes are kept. Returns buf. */
 const char *sb_h5_printable(const char *s, char *buf, size_t cap);
+
+/* Row-range reads of one large dataset (rows = its first dimension), for readers whose memory
+ * must be bounded by a block of rows, not the whole array (feature maps of N images). */
+typedef struct sb_h5_rows {
+    const sb_h5file *f;
+    hid_t ds, space;
+    int rank;
+    size_t dims[SB_H5_MAXRANK];
+    size_t row_elems;  /* elements in one row: the product of dims[1..rank) */
+    int is_float;      /* stored as a floating-point type */
+    size_t type_size;  /* bytes of one stored element (2 for float16) */
+    char name[512];
+} sb_h5_rows;
+
+/* Opens a numeric dataset of want_rank (>= 1) dimensions: checks its class (floats only if
+ * allow_float), its size as sb_h5_array_size does, and that its storage is all written. */
+int sb_h5_rows_open(const sb_h5file *f, const char *name, int want_rank, int allow_float, sb_h5_rows *r,
+                    sb_err *err);
+/* Reads rows [first, first + n) as float32 into out (n × row_elems). IEEE half-precision data
+ * (float16, as numpy and h5py write it) is widened exactly here rather than by HDF5's generic
+ * conversion. NaN or Inf is SB_EINPUT naming the first bad element by its full index. */
+int sb_h5_rows_f32(sb_h5_rows *r, size_t first, size_t n, float *out, sb_err *err);
+/* Reads rows [first, first + n) of an integer dataset as int64. */
+int sb_h5_rows_i64(sb_h5_rows *r, size_t first, size_t n, int64_t *out, sb_err *err);
+void sb_h5_rows_close(sb_h5_rows *r);
+/* The float32 value of an IEEE 754 binary16 bit pattern (exact: every half is a float). */
+float sb_half_to_float(uint16_t h);
 
 /* Silences HDF5's own error stack printing; our messages replace it. */
 void sb_h5_quiet(void);

@@ -72,6 +72,23 @@ void sb_h5w_f32(sb_h5w *w, const char *name, int rank, const size_t *dims, const
     write_array(w, name, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, rank, dims, data);
 }
 
+void sb_h5w_i8(sb_h5w *w, const char *name, int rank, const size_t *dims, const int8_t *data)
+{
+    write_array(w, name, H5T_STD_I8LE, H5T_NATIVE_INT8, rank, dims, data);
+}
+
+void sb_h5w_f16(sb_h5w *w, const char *name, int rank, const size_t *dims, const float *data)
+{
+    /* HDF5 1.10 has no predefined half type: h5py builds this one from IEEE float32. */
+    hid_t t = H5Tcopy(H5T_IEEE_F32LE);
+    if (t < 0 || H5Tset_fields(t, 15, 10, 5, 0, 10) < 0 || H5Tset_size(t, 2) < 0 || H5Tset_ebias(t, 15) < 0) {
+        w->bad = 1;
+    } else
+        write_array(w, name, t, H5T_NATIVE_FLOAT, rank, dims, data);
+    if (t >= 0)
+        H5Tclose(t);
+}
+
 void sb_h5w_i32(sb_h5w *w, const char *name, int rank, const size_t *dims, const int32_t *data)
 {
     write_array(w, name, H5T_STD_I32LE, H5T_NATIVE_INT32, rank, dims, data);

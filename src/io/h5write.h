@@ -26,6 +26,9 @@ int sb_h5w_close(sb_h5w *w, int commit, sb_err *err);
 void sb_h5w_group(sb_h5w *w, const char *name);
 void sb_h5w_f64(sb_h5w *w, const char *name, int rank, const size_t *dims, const double *data);
 void sb_h5w_f32(sb_h5w *w, const char *name, int rank, const size_t *dims, const float *data);
+void sb_h5w_i8(sb_h5w *w, const char *name, int rank, const size_t *dims, const int8_t *data);
+/* Stored as IEEE binary16 (numpy's float16, the type h5py writes), rounded by HDF5 from data. */
+void sb_h5w_f16(sb_h5w *w, const char *name, int rank, const size_t *dims, const float *data);
 void sb_h5w_i32(sb_h5w *w, const char *name, int rank, const size_t *dims, const int32_t *data);
 void sb_h5w_i64(sb_h5w *w, const char *name, int rank, const size_t *dims, const int64_t *data);
 void sb_h5w_strings(sb_h5w *w, const char *name, size_t n, const char *const *s);

@@ -10,6 +10,18 @@ static int cmp_double(const void *a, const void *b)
     return (p > q) - (p < q);
 }
 
+/* sorted interpolated at position h in [0, n−1], as numpy's _lerp. */
+static double lerp_at(const double *sorted, size_t n, double h)
+{
+    if (h >= (double)(n - 1))
+        return sorted[n - 1];
+    double lo_f = floor(h);
+    size_t lo = (size_t)lo_f;
+    double g = h - lo_f;
+    double a = sorted[lo], b = sorted[lo + 1], diff = b - a;
+    return g >= 0.5 ? b - diff * (1.0 - g) : a + diff * g;
+}
+
 int sb_percentile_sorted(const double *sorted, size_t n, double q, double *out, sb_err *err)
 {
     *out = NAN;
@@ -17,16 +29,18 @@ int sb_percentile_sorted(const double *sorted, size_t n, double q, double *out, 
         return sb_fail(err, SB_EINPUT, "percentile of an empty array");
     if (!(q >= 0.0 && q <= 100.0))
         return sb_fail(err, SB_EINPUT, "percentile q = %g is outside [0, 100]", q);
-    double h = (double)(n - 1) * (q / 100.0);
-    if (h >= (double)(n - 1)) {
-        *out = sorted[n - 1];
-        return 0;
-    }
-    double lo_f = floor(h);
-    size_t lo = (size_t)lo_f;
-    double g = h - lo_f;
-    double a = sorted[lo], b = sorted[lo + 1], diff = b - a;
-    *out = g >= 0.5 ? b - diff * (1.0 - g) : a + diff * g;
+    *out = lerp_at(sorted, n, (double)(n - 1) * (q / 100.0));
+    return 0;
+}
+
+int sb_quantile_sorted(const double *sorted, size_t n, double q, double *out, sb_err *err)
+{
+    *out = NAN;
+    if (n == 0)
+        return sb_fail(err, SB_EINPUT, "quantile of an empty array");
+    if (!(q >= 0.0 && q <= 1.0))
+        return sb_fail(err, SB_EINPUT, "quantile q = %g is outside [0, 1]", q);
+    *out = lerp_at(sorted, n, (double)(n - 1) * q);
     return 0;
 }
 

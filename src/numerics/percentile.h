@@ -18,4 +18,9 @@ int sb_percentile(const double *v, size_t n, double q, double *out, sb_err *err)
 /* Same, on an already ascending-sorted array, without allocating. Same checks on q and n. */
 int sb_percentile_sorted(const double *sorted, size_t n, double q, double *out, sb_err *err);
 
+/* The q-quantile (q in [0, 1]) of an ascending-sorted array at position (n−1)·q, as
+ * numpy.quantile's default: the same interpolation, without the division by 100 that could
+ * move the position by an ulp. Same checks. */
+int sb_quantile_sorted(const double *sorted, size_t n, double q, double *out, sb_err *err);
+
 #endif

@@ -14,6 +14,12 @@ extern const sb_task sb_task_transfer;
 extern const sb_task sb_task_noop;
 extern const sb_generator sb_gen_pose;
 extern const sb_generator sb_gen_transfer;
+extern const sb_task sb_task_splitcomp;
+extern const sb_generator sb_gen_splitcomp;
+extern const sb_task sb_task_explain;
+extern const sb_generator sb_gen_explain;
+extern const sb_task sb_task_tts;
+extern const sb_generator sb_gen_tts;
 
 const sb_task *const sb_tasks[] = {
     &sb_task_pose,
@@ -24,6 +30,9 @@ const sb_task *const sb_tasks[] = {
     &sb_task_distshift_quantify,
     &sb_task_transfer,
     &sb_task_noop,
+    &sb_task_splitcomp,
+    &sb_task_explain,
+    &sb_task_tts,
 };
 const size_t sb_n_tasks = sizeof sb_tasks / sizeof sb_tasks[0];
 
@@ -32,6 +41,9 @@ const sb_generator *const sb_generators[] = {
     &sb_gen_distshift,
     &sb_gen_forecast,
     &sb_gen_transfer,
+    &sb_gen_splitcomp,
+    &sb_gen_explain,
+    &sb_gen_tts,
 };
 const size_t sb_n_generators = sizeof sb_generators / sizeof sb_generators[0];
 

@@ -1,7 +1,7 @@
 # One BLAS thread per rank in every launch path: `transfer score` gives the same CSV values, byte
 # for byte, with OPENBLAS_NUM_THREADS (and OMP_NUM_THREADS) 1 and 2, alone and under mpirun; the
 # Slurm scripts `slurm submit` writes, and the templates in slurm/, export both as 1.
-# Without the pin in src/cli/main.c, 77 of the demo zoo's 180 score rows differ between 1 and 2.
+# Without the pin in src/cli/main.c, 77 of the demo zoo's 180 score rows of the eleven scorers then registered differed between 1 and 2.
 source "$(dirname "$0")/lib.sh"
 "$SB_BIN" gen transfer --output zoo --seed 21 >/dev/null
 # The CSVs of DIR without their timing columns (named seconds), as DIR.<name>.csv.
@@ -24,10 +24,10 @@ run() { # run DIR THREADS [mpirun -n N]
 run t1 1 && run t2 2 && run t2n2 2 mpirun --bind-to none -n 2 && ok "transfer score ran with 1 and 2 BLAS threads" || bad "a run failed"
 head -1 t1/scores.csv | grep -q ',seconds,' && ! head -1 t1.scores.csv | grep -q seconds &&
   ok "the seconds column is left out" || bad "columns: $(head -1 t1/scores.csv) / $(head -1 t1.scores.csv)"
-[ "$(wc -l < t1.scores.csv)" -eq 181 ] && ok "180 score rows" || bad "$(wc -l < t1.scores.csv) lines in scores.csv"
+[ "$(wc -l < t1.scores.csv)" -eq 241 ] && ok "240 score rows (15 pairs x 16 scorers)" || bad "$(wc -l < t1.scores.csv) lines in scores.csv"
 # --bind-to none: else Open MPI binds each rank to one core and OpenBLAS runs one thread anyway.
 # (same_files returns non-zero after a difference, which set -e would make the end of the test.)
-for f in scores truth failures; do
+for f in scores components truth failures; do
   same_files t1.$f.csv t2.$f.csv "$f.csv: OPENBLAS_NUM_THREADS=2 gives the values of 1" || true
   same_files t1.$f.csv t2n2.$f.csv "$f.csv: mpirun -n 2 with 2 BLAS threads gives the values of 1" || true
 done

@@ -9,11 +9,11 @@ for n in 1 2 3; do
 done
 same_files scores1.csv scores2.csv "scores with -n 2 equal -n 1 (seconds aside)"
 same_files scores1.csv scores3.csv "scores with -n 3 equal -n 1 (seconds aside)"
-# Every pair has a row for every scorer, the 11 of the spec and imagenet_acc among them.
+# Every pair has a row for every scorer: the 15 of scorer_table.c and imagenet_acc.
 [ "$(cut -d, -f1,2 out1/scores.csv | sort -u | wc -l)" -eq 16 ] && ok "15 pairs scored" || bad "pairs: $(cut -d, -f1,2 out1/scores.csv | sort -u)"
 nsc=$(cut -d, -f3 out1/scores.csv | sed 1d | sort -u | wc -l)
-[ "$(($(wc -l < out1/scores.csv) - 1))" -eq $((15 * nsc)) ] && ok "each pair has all $nsc scorers" || bad "uneven scores.csv"
-for s in logme leep nce hscore hscore_reg gbc transrate parc knn imagenet_acc; do
+[ "$nsc" -eq 16 ] && [ "$(($(wc -l < out1/scores.csv) - 1))" -eq $((15 * nsc)) ] && ok "each pair has all $nsc scorers" || bad "uneven scores.csv ($nsc scorers)"
+for s in logme leep nce hscore hscore_reg gbc transrate parc knn sfda nleep ncti etran pactran tmi imagenet_acc; do
   grep -q "^dataset00,model000,$s,-\?[0-9]" out1/scores.csv && ok "scorer $s has a value" || bad "scorer $s missing"
 done
 [ "$(wc -l < out1/truth.csv)" -eq 16 ] && ok "truth.csv has the 15 accuracies" || bad "truth.csv: $(cat out1/truth.csv)"
