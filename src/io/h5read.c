@@ -178,17 +178,27 @@ int sb_h5_shape(const sb_h5file *f, const char *name, int *rank, size_t dims[SB_
     return rc;
 }
 
-static int check_numeric_class(const sb_h5file *f, const char *name, hid_t ds, int allow_float,
-                               sb_err *err)
+/* allow: READ_FLOAT accepts float types, READ_ENUM integer-based enums (h5py's bool). */
+enum { READ_FLOAT = 1, READ_ENUM = 2 };
+
+static int check_numeric_class(const sb_h5file *f, const char *name, hid_t ds, int allow, sb_err *err)
 {
     hid_t t = H5Dget_type(ds);
-    H5T_class_t cls = H5Tget_class(t);
+    H5T_class_t cls = H5Tget_class(t), base = H5T_NO_CLASS;
+    if (cls == H5T_ENUM) {
+        hid_t b = H5Tget_super(t);
+        base = b < 0 ? H5T_NO_CLASS : H5Tget_class(b);
+        if (b >= 0)
+            H5Tclose(b);
+    }
     H5Tclose(t);
-    if (cls == H5T_INTEGER || (allow_float && cls == H5T_FLOAT))
+    int allow_float = (allow & READ_FLOAT) != 0;
+    if (cls == H5T_INTEGER || (allow_float && cls == H5T_FLOAT) ||
+        ((allow & READ_ENUM) && cls == H5T_ENUM && base == H5T_INTEGER))
         return 0;
     return sb_fail(err, SB_EINPUT, "%s: %s has type %s, expected %s", f->path, name,
                    cls == H5T_FLOAT ? "float" : cls == H5T_STRING ? "string" : "non-numeric",
-                   allow_float ? "numbers" : "integers");
+                   allow_float ? "numbers" : (allow & READ_ENUM) ? "integers or booleans" : "integers");
 }
 
 /* Data in other files (external storage, virtual datasets) is refused: HDF5 would open paths
@@ -259,10 +269,10 @@ static int check_for_read(const sb_h5file *f, const char *name, hid_t ds, int wa
     return rc ? rc : check_written(f, name, ds, *count, err);
 }
 
-/* Reads a numeric dataset (floats allowed only if allow_float) into malloc'd memory of type
+/* Reads a numeric dataset (classes beyond integers as allowed by allow) into malloc'd memory of type
  * mem_t, elem bytes an element; *count receives the number of elements. */
 static int read_array(const sb_h5file *f, const char *name, int want_rank, size_t dims[SB_H5_MAXRANK],
-                      hid_t mem_t, size_t elem, int allow_float, void **out, size_t *count, sb_err *err)
+                      hid_t mem_t, size_t elem, int allow, void **out, size_t *count, sb_err *err)
 {
     *out = NULL;
     hid_t ds;
@@ -270,7 +280,7 @@ static int read_array(const sb_h5file *f, const char *name, int want_rank, size_
     int rc = open_dataset(f, name, &ds, err);
     if (rc)
         return rc;
-    if ((rc = check_numeric_class(f, name, ds, allow_float, err)) ||
+    if ((rc = check_numeric_class(f, name, ds, allow, err)) ||
         (rc = check_for_read(f, name, ds, want_rank, elem, dims, count, &bytes, err))) {
         H5Dclose(ds);
         return rc;
@@ -312,7 +322,7 @@ static int read_floats(const sb_h5file *f, const char *name, int want_rank, size
     *out = NULL;
     size_t count;
     void *a;
-    int rc = read_array(f, name, want_rank, dims, mem_t, elem, 1, &a, &count, err);
+    int rc = read_array(f, name, want_rank, dims, mem_t, elem, READ_FLOAT, &a, &count, err);
     if (rc)
         return rc;
     for (size_t i = 0; i < count; i++) {
@@ -412,6 +422,16 @@ int sb_h5_read_i64(const sb_h5file *f, const char *name, int want_rank, size_t d
     size_t count;
     void *a;
     int rc = read_array(f, name, want_rank, dims, H5T_NATIVE_INT64, sizeof(int64_t), 0, &a, &count, err);
+    *out = a;
+    return rc;
+}
+
+int sb_h5_read_flags(const sb_h5file *f, const char *name, int want_rank, size_t dims[SB_H5_MAXRANK],
+                     int64_t **out, sb_err *err)
+{
+    size_t count;
+    void *a;
+    int rc = read_array(f, name, want_rank, dims, H5T_NATIVE_INT64, sizeof(int64_t), READ_ENUM, &a, &count, err);
     *out = a;
     return rc;
 }

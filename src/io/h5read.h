@@ -68,6 +68,11 @@ int sb_h5_is_float32(const sb_h5file *f, const char *name);
 int sb_h5_read_i64(const sb_h5file *f, const char *name, int want_rank, size_t dims[SB_H5_MAXRANK],
                    int64_t **out, sb_err *err);
 
+/* Reads an integer or boolean dataset (h5py stores bool as an enum of int8 FALSE = 0, TRUE = 1)
+ * as int64: masks and flags, whose values the caller checks. A float dataset is an error. */
+int sb_h5_read_flags(const sb_h5file *f, const char *name, int want_rank, size_t dims[SB_H5_MAXRANK],
+                     int64_t **out, sb_err *err);
+
 /* Reads a 1-D dataset of strings (variable or fixed length) into a malloc'd array of
  * malloc'd strings. */
 int sb_h5_read_strings(const sb_h5file *f, const char *name, size_t *n, char ***out, sb_err *err);
