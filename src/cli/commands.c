@@ -472,12 +472,16 @@ void sb_help_forecast_convert(const sb_command *cmd);
 /* splitcomp convert: trace converters (cli/splitcomp_convert_cmd.c) */
 int sb_cmd_splitcomp_convert(sb_cli *cli, const sb_command *cmd, int argc, char **argv);
 void sb_help_splitcomp_convert(const sb_command *cmd);
+/* report: the HTML page of a run (cli/report_cmd.c) */
+int sb_cmd_report(sb_cli *cli, const sb_command *cmd, int argc, char **argv);
+void sb_help_report(const sb_command *cmd);
 
 const sb_command sb_commands[] = {
     {"run", NULL, "run a suite file (the main entry, under mpirun or srun)", NULL, cmd_run, help_run},
     {"merge", NULL, "combine the output folders of shards into one run's files", NULL, cmd_merge, help_merge},
     {"gen", NULL, "generate synthetic inputs (pose, ...)", NULL, cmd_gen, help_gen},
     {"show", NULL, "print a results CSV as an aligned table", NULL, cmd_show, help_show},
+    {"report", NULL, "write DIR/report.html: tables, plots, failures and provenance of a run", NULL, sb_cmd_report, sb_help_report},
     {"slurm", "submit", "write and submit the Slurm batch job of a suite (docs/cluster.md)", NULL, sb_cli_slurm_submit, sb_cli_help_slurm_submit},
     {"forecast", "convert", "forecasting ground truth from per-frame tracks (reference convert_forecast_labels)", NULL, sb_cmd_forecast_convert, sb_help_forecast_convert},
     {"splitcomp", "convert", "uplink capacity traces from Mahimahi or time,rate logs (specs/splitcomp.md)", NULL, sb_cmd_splitcomp_convert, sb_help_splitcomp_convert},
