@@ -2,6 +2,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 static void normalise(const char *in, char *out, size_t cap)
 {
@@ -9,6 +10,16 @@ static void normalise(const char *in, char *out, size_t cap)
     for (; in[i] && i + 1 < cap; i++)
         out[i] = in[i] == '-' ? '_' : in[i];
     out[i] = '\0';
+}
+
+/* The words a boolean option takes (as sb_opts_bool reads them). */
+static int bool_word(const char *s)
+{
+    static const char *const w[] = {"true", "false", "yes", "no", "on", "off", "1", "0"};
+    for (size_t i = 0; i < sizeof w / sizeof *w; i++)
+        if (!strcasecmp(s, w[i]))
+            return 1;
+    return 0;
 }
 
 int sb_args_parse(sb_args *a, int argc, char **argv, const char *const *flags, sb_err *err)
@@ -34,7 +45,9 @@ int sb_args_parse(sb_args *a, int argc, char **argv, const char *const *flags, s
             normalise(*f, nf, sizeof nf);
             is_flag |= !strcmp(nf, a->opt[a->nopt].key);
         }
-        if (is_flag)
+        if (is_flag && !eq && i + 1 < argc && bool_word(argv[i + 1]))
+            a->opt[a->nopt].value = argv[++i]; /* `--flag false` as well as `--flag` */
+        else if (is_flag)
             a->opt[a->nopt].value = eq ? eq + 1 : "1";
         else if (eq)
             a->opt[a->nopt].value = eq + 1;

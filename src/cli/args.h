@@ -14,7 +14,8 @@ typedef struct sb_args {
     struct { char key[64]; const char *value; int used; } opt[64];
 } sb_args;
 
-/* flags: NULL-terminated list of option names that take no value ("resume", "help"). */
+/* flags: NULL-terminated list of option names that take no value ("resume", "help"), or one of
+ * true/false/yes/no/on/off/1/0 right after them ("--per-image false"). */
 int sb_args_parse(sb_args *a, int argc, char **argv, const char *const *flags, sb_err *err);
 /* Value of --key (dashes and underscores are the same), or NULL; marks it used. */
 const char *sb_args_get(sb_args *a, const char *key);

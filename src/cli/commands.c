@@ -87,7 +87,17 @@ static void print_options(const sb_option *o)
  * to return at once: 0 after printing --help, 2 after printing why the arguments do not parse. */
 static int parse_or_help(sb_cli *cli, const sb_command *cmd, int argc, char **argv, sb_args *a, sb_err *err)
 {
-    if (sb_args_parse(a, argc, argv, RUN_FLAGS, err)) {
+    /* A task's boolean options are flags too: `--per-image` alone, or `--per-image false`. */
+    const char *flags[64];
+    size_t nf = 0;
+    for (const char *const *f = RUN_FLAGS; *f; f++)
+        flags[nf++] = *f;
+    const sb_task *t = cmd->task ? sb_task_find(cmd->task) : NULL;
+    for (const sb_option *o = t ? t->options : NULL; o && o->key && nf + 1 < sizeof flags / sizeof *flags; o++)
+        if (o->type == SB_OPT_BOOL)
+            flags[nf++] = o->key;
+    flags[nf] = NULL;
+    if (sb_args_parse(a, argc, argv, flags, err)) {
         sb_cli_error(cli, err);
         return SB_EXIT_USAGE;
     }

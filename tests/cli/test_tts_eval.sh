@@ -27,7 +27,7 @@ for t in tts tts_summary tts_images; do
   same_files nearest/$t.csv big/$t.csv "$t.csv: block 5 = block 1000"
 done
 "$SB_BIN" tts eval --manifest sets/manifest.csv --output r1 --block 7 --seed 3 --per-image true --quiet
-mpirun -n 2 "$SB_BIN" tts eval --manifest sets/manifest.csv --output r2 --block 4 --seed 3 --per-image true --quiet
+mpirun -n 2 "$SB_BIN" tts eval --manifest sets/manifest.csv --output r2 --block 4 --seed 3 --per-image --quiet  # a bare flag
 same_files r1/tts_images.csv r2/tts_images.csv "random selection: same for any rank count and block"
 
 # The spec's figure: the shortcut hurts on the anti-correlated set and TTS removes it.
