@@ -3,6 +3,7 @@
 A results folder holds one CSV per table and results.h5 with every table as a group
 (one dataset per column: float64 with NaN for empty, int64, or UTF-8 strings) and the
 provenance as root attributes (formats.md "Results file of a run")."""
+import csv
 import os
 
 
@@ -53,20 +54,26 @@ def _read_h5(path):
     return tables, prov
 
 
-def _read_csv(path):
+def _read_csv(path, string_cols=()):
+    """string_cols: columns that are strings in results.h5: kept as text even when they look
+    like numbers (a config named 11), and an empty field stays ''. Elsewhere only an empty
+    field is missing: a name such as "NA" or "null" stays a string."""
     import pandas as pd
 
-    # Only an empty field is missing: a name such as "NA" or "null" stays a string.
-    return pd.read_csv(path, keep_default_na=False, na_values=[""])
+    with open(path, newline="") as f:
+        header = f.readline().rstrip("\r\n").split(",")
+    strs = set(string_cols)
+    return pd.read_csv(path, keep_default_na=False, dtype={c: str for c in header if c in strs},
+                       na_values={c: [""] for c in header if c not in strs})
 
 
 def load(results_dir, source="auto"):
     """Every table of a results folder as a DataFrame.
 
-    source: 'csv' reads the CSV files (column order as written), 'h5' reads results.h5
-    (columns in HDF5's name order), 'auto' (default) reads each table's CSV when present
-    and results.h5 for the rest, so tables without a CSV are not lost. The provenance
-    comes from results.h5 in every case."""
+    source: 'auto' (default): every table of results.h5 with its full-precision values, in
+    its CSV's column order, plus any CSV without a group there; 'csv': the CSV files only
+    (numbers as printed there, rounded to 16 decimals); 'h5': results.h5 only (columns in
+    HDF5's name order). The provenance comes from results.h5 in every case."""
     if source not in ("auto", "csv", "h5"):
         raise ValueError(f"load: source is {source!r}, not 'auto', 'csv' or 'h5'")
     folder = os.fspath(results_dir)
@@ -78,12 +85,22 @@ def load(results_dir, source="auto"):
         tables, prov = _read_h5(h5)
     elif source == "h5":
         raise FileNotFoundError(f"load: {h5} does not exist")
+    kinds = {n: [c for c in df.columns if df[c].dtype == object] for n, df in tables.items()}
     if source != "h5":
         csvs = sorted(n for n in os.listdir(folder) if n.endswith(".csv") and not n.startswith("."))
         if source == "csv":
             tables = {}
         for n in csvs:
-            tables[n[:-4]] = _read_csv(os.path.join(folder, n))
+            name, p = n[:-4], os.path.join(folder, n)
+            if source == "auto" and name in tables:
+                # results.h5 holds the full doubles (the CSVs round to 16 decimals): its values,
+                # in the CSV's column order
+                with open(p, newline="") as f:
+                    header = next(csv.reader(f), [])
+                if sorted(header) == sorted(tables[name].columns):
+                    tables[name] = tables[name][header]
+                    continue
+            tables[name] = _read_csv(p, kinds.get(name, ()))
     if not tables:
         raise FileNotFoundError(f"load: {folder} holds no results.h5 and no CSV table")
     for name, df in tables.items():
