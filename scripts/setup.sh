@@ -11,6 +11,7 @@ PACKAGES=(
   libcsv-dev libcmocka-dev valgrind
   clang libclang-rt-dev
   python3 python3-numpy python3-scipy python3-sklearn python3-h5py python3-matplotlib
+  python3-pandas python3-pip
 )
 
 missing=()
