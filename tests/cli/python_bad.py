@@ -183,6 +183,7 @@ for name, path, value, words in CASES:
     try:
         fn(os.path.join(WORK, "bad.h5"), **kw)
         ok(False, f"{fn.__name__} accepted {'/'.join(path)} (expected '{words}')")
+        os.unlink(os.path.join(WORK, "bad.h5"))
     except sb.FormatError as e:
         ok(words in str(e) and str(e).startswith(fn.__name__ + ":") and not leftovers(),
            f"{fn.__name__} refuses {'/'.join(path)}: {e}")
