@@ -162,6 +162,9 @@ def atomic_h5(path, fill, mode="w"):
             h5mode = "w"
         with h5py.File(tmp, h5mode) as f:
             fill(f)
+        umask = os.umask(0)  # mkstemp made it 0600: give it the mode a plain open() would
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

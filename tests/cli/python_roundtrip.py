@@ -93,6 +93,9 @@ def transfer():
     with h5(p) as f:
         ok(f["features"].dtype == np.float32 and np.array_equal(f["features"][()], x)
            and list(f["labels"][()]) == [0, 1, 2, 0, 1, 2], "write_pair keeps float32 features and labels")
+    um = os.umask(0)
+    os.umask(um)
+    ok(os.stat(p).st_mode & 0o777 == 0o666 & ~um, "the written file has the umask's mode, not mkstemp's 0600")
 
 
 def forecast():
