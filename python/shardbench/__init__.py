@@ -12,11 +12,12 @@ from .pose import write_pose
 from .results import Results, load
 from .splitcomp import write_splitcomp, write_traces
 from .transfer import write_manifest, write_pair
+from .tts import write_tts, write_tts_manifest
 
 __version__ = "0.1.0"
 __all__ = [
     "FormatError", "Results", "load", "CATEGORIES",
     "write_pair", "write_manifest", "write_pose", "write_forecast",
     "write_distshift_sets", "write_distshift_envs", "write_distshift_points",
-    "write_explain", "write_splitcomp", "write_traces",
+    "write_explain", "write_splitcomp", "write_traces", "write_tts", "write_tts_manifest",
 ]

@@ -85,7 +85,16 @@ def splitcomp():
                 traces={"t": ([0.0, 1.0], [1e6, 0.0], 2.0)})
 
 
+def tts():
+    N, C, P = 3, 4, 2
+    return dict(features=rng.standard_normal((N, C, 2, 2)).astype(np.float32), fc_weight=rng.standard_normal((2, C)),
+                fc_bias=[0.0, 0.1], label=[0, 1, 1], kp_pos=np.full((N, P, 2), 5), kp_pos_count=[2, 1, 0],
+                kp_neg=np.full((N, 1, 2), 7), kp_neg_count=[1, 1, 1], input_size=8, group=[0, 1, 0],
+                image_id=["a", "b", "c"], bias_factor=0.5, split=1, arch="toy")
+
+
 WRITERS = {
+    "tts": (sb.write_tts, tts),
     "pair": (sb.write_pair, pair), "pose": (sb.write_pose, pose), "forecast": (sb.write_forecast, forecast),
     "sets": (sb.write_distshift_sets, sets), "envs": (sb.write_distshift_envs, envs),
     "explain": (sb.write_explain, explain), "splitcomp": (sb.write_splitcomp, splitcomp),
@@ -152,6 +161,14 @@ CASES = [
     ("explain", ["hypotheses"], [[0, 1], [2, 0]], "hypotheses[1] = (2, 0) is out of range"),
     ("explain", ["hypothesis_sign"], [1, 0], "hypothesis_sign[1] = 0"),
     ("explain", ["image_id"], ["a"], "image_id has 1 entries; expected 4"),
+    ("tts", ["features"], np.zeros((3, 4, 2)), "features has shape (3x4x2)"),
+    ("tts", ["features"], np.full((3, 4, 2, 2), np.nan), "features[0, 0, 0, 0] is NaN"),
+    ("tts", ["fc_weight"], np.zeros((3, 4)), "fc_weight has shape (3x4); expected (2x4)"),
+    ("tts", ["label"], [0, 2, 1], "label[1] = 2 is not in {0, 1}"),
+    ("tts", ["kp_pos_count"], [2, 3, 0], "kp_pos_count[1] = 3 is outside 0..2"),
+    ("tts", ["kp_neg"], np.full((3, 1, 2), 8), "kp_neg[0, 0] = (8, 8) is outside [0, 7]"),
+    ("tts", ["kp_pos"], np.full((3, 2, 2), 1.0), "kp_pos has dtype float64"),
+    ("tts", ["input_size"], 0, "input_size = 0 is not a positive integer"),
     ("splitcomp", ["names"], ["m1", "m1"], "configs/name[1] repeats configs/name[0]"),
     ("splitcomp", ["payload_bytes"], np.zeros((2, 5), int), "payload_bytes[0, 0] = 0 is outside 1..inf"),
     ("splitcomp", ["payload_bytes"], np.full((2, 5), 100.0), "payload_bytes has dtype float64"),
@@ -203,6 +220,13 @@ try:
     ok(False, "write_manifest accepted accuracy 'high'")
 except sb.FormatError as e:
     ok("accuracy = 'high' is not a number" in str(e), f"write_manifest refuses a non-numeric accuracy: {e}")
+
+
+try:
+    sb.write_tts_manifest(os.path.join(WORK, "t.csv"), [dict(set="s", path="a.h5"), dict(set="s", path="b.h5")])
+    ok(False, "write_tts_manifest accepted a repeated set")
+except sb.FormatError as e:
+    ok("set 's' is named twice" in str(e), f"write_tts_manifest refuses a repeated set: {e}")
 
 
 # The C readers refuse the same defects when written raw (bypassing the bridge).
@@ -275,5 +299,18 @@ def raw_sc_correct(f):
 
 
 refused(["splitcomp", "eval", "--input", raw("raw_sc2.h5", raw_sc_correct)], "correct[1, 2] = 7", "splitcomp correct 7")
+
+
+def raw_tts(f):
+    kw = tts()
+    f["tts/features"], f["tts/fc/weight"], f["tts/fc/bias"] = kw["features"], kw["fc_weight"], kw["fc_bias"]
+    f["tts/label"] = np.array(kw["label"])
+    f["tts/kp/pos"], f["tts/kp/pos_count"] = kw["kp_pos"], np.array(kw["kp_pos_count"])
+    f["tts/kp/neg"], f["tts/kp/neg_count"] = np.full((3, 1, 2), 8), np.array(kw["kp_neg_count"])
+    f["tts"].attrs["input_size"] = 8
+
+
+refused(["tts", "eval", "--input", raw("raw_tts.h5", raw_tts), "--upsample", "bilinear"],
+        "/tts/kp/neg[0, 0] = (8, 8) is outside [0, 7]", "tts keypoint outside")
 print(f"python_bad: {fails} failed")
 sys.exit(1 if fails else 0)

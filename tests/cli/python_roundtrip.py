@@ -214,7 +214,33 @@ def splitcomp():
     same_outputs(os.path.join(WORK, "sc_o_gen"), os.path.join(WORK, "sc_o_both"), "splitcomp eval, traces inside")
 
 
-for step in sys.argv[3:] or ["transfer", "forecast", "pose", "distshift", "explain", "splitcomp"]:
+def tts():
+    g = gen("tts", "--bias-factors", "0,1", "--splits", "1", "--images", "60", "--channels", "16",
+            "--keypoints", "5", "--dtype", "float16")
+    rows = table(os.path.join(g, "tts", "manifest.csv"))
+    bridge = os.path.join(WORK, "br_tts")
+    for r in rows:
+        with h5(os.path.join(g, "tts", r["path"])) as f:
+            t = f["tts"]
+            a = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in t.attrs.items()}
+            kw = dict(features=t["features"][()], fc_weight=t["fc/weight"][()], fc_bias=t["fc/bias"][()],
+                      label=t["label"][()], kp_pos=t["kp/pos"][()], kp_pos_count=t["kp/pos_count"][()],
+                      kp_neg=t["kp/neg"][()], kp_neg_count=t["kp/neg_count"][()], input_size=int(a["input_size"]),
+                      group=t["group"][()] if "group" in t else None,
+                      image_id=strs(t["image_id"]) if "image_id" in t else None)
+            f16 = t["features"].dtype == np.float16
+        p = sb.write_tts(os.path.join(bridge, r["path"]), **kw)
+        with h5(p) as f:
+            ok(f16 and f["tts/features"].dtype == np.float16, f"write_tts keeps float16 features ({r['set']})")
+    sb.write_tts_manifest(os.path.join(bridge, "manifest.csv"),
+                          [dict(r, bias_factor=float(r["bias_factor"]), split=int(r["split"])) for r in rows])
+    for src, out in ((os.path.join(g, "tts"), "o_gen"), (bridge, "o_br")):
+        run("tts", "eval", "--manifest", os.path.join(src, "manifest.csv"), "--output", os.path.join(WORK, "tts_" + out),
+            "--budgets", "1,all")
+    same_outputs(os.path.join(WORK, "tts_o_gen"), os.path.join(WORK, "tts_o_br"), "tts eval")
+
+
+for step in sys.argv[3:] or ["transfer", "forecast", "pose", "distshift", "explain", "splitcomp", "tts"]:
     globals()[step]()
 print(f"python_roundtrip: {fails} failed")
 sys.exit(1 if fails else 0)
