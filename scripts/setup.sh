@@ -12,6 +12,7 @@ PACKAGES=(
   clang libclang-rt-dev
   python3 python3-numpy python3-scipy python3-sklearn python3-h5py python3-matplotlib
   python3-jinja2 libjs-jquery libjs-jquery-datatables chromium chromium-driver python3-selenium
+  python3-pandas python3-pip
 )
 
 missing=()

@@ -118,9 +118,10 @@ static int read_values(const sb_h5file *f, sc_data *d, sb_err *err)
         d->value = malloc((n ? n : 1) * sizeof *d->value);
         for (size_t i = 0; d->value && i < n; i++) {
             if (c[i] != 0 && c[i] != 1) {
+                long long v = (long long)c[i]; /* read before the free: the message names it */
                 free(c);
                 return sb_fail(err, SB_EINPUT, "%s: %s[%zu, %zu] = %lld: must be 0 or 1", f->path, cp,
-                               i / dims[1], i % dims[1], (long long)c[i]);
+                               i / dims[1], i % dims[1], v);
             }
             d->value[i] = (double)c[i];
         }
@@ -158,9 +159,10 @@ static int read_payload(const sb_h5file *f, sc_data *d, sb_err *err)
     d->payload = malloc(d->M * d->N * sizeof *d->payload);
     for (size_t i = 0; d->payload && i < d->M * d->N; i++) {
         if (p[i] < 1) {
+            long long v = (long long)p[i]; /* read before the free: the message names it */
             free(p);
             return sb_fail(err, SB_EINPUT, "%s: %s[%zu, %zu] = %lld: must be >= 1", f->path, ds, i / d->N,
-                           i % d->N, (long long)p[i]);
+                           i % d->N, v);
         }
         d->payload[i] = (double)p[i];
     }
