@@ -1,11 +1,11 @@
 # --help at every level, --version, and usage errors exit 2 with one line naming the problem.
 source "$(dirname "$0")/lib.sh"
-"$SB_BIN" --version | grep -q "^shardbench [0-9]" && ok "--version" || bad "--version"
-"$SB_BIN" --help | grep -q "pose eval" && ok "top --help lists commands" || bad "top --help"
-"$SB_BIN" pose --help | grep -q "eval" && ok "group --help lists verbs" || bad "pose --help"
-"$SB_BIN" pose eval --help | grep -q -- "--pck-threshold" && ok "command --help lists task options" || bad "pose eval --help"
-"$SB_BIN" run --help | grep -q "\[pose\]" && ok "run --help lists suite tasks" || bad "run --help"
-"$SB_BIN" gen --help | grep -q "sequences" && ok "gen --help lists generator options" || bad "gen --help"
+grep -q "^shardbench [0-9]" <("$SB_BIN" --version) && ok "--version" || bad "--version"
+grep -q "pose eval" <("$SB_BIN" --help) && ok "top --help lists commands" || bad "top --help"
+grep -q "eval" <("$SB_BIN" pose --help) && ok "group --help lists verbs" || bad "pose --help"
+grep -q -- "--pck-threshold" <("$SB_BIN" pose eval --help) && ok "command --help lists task options" || bad "pose eval --help"
+grep -q "\[pose\]" <("$SB_BIN" run --help) && ok "run --help lists suite tasks" || bad "run --help"
+grep -q "sequences" <("$SB_BIN" gen --help) && ok "gen --help lists generator options" || bad "gen --help"
 # Under mpirun every rank must exit 0 on --help (else mpirun fails the run) and only rank 0
 # prints. The commands come from the top --help, so a new command is checked without an edit.
 cmds=$("$SB_BIN" --help | sed -n '/^commands:/,/^$/p' | sed '1d;$d' | cut -c3-22 | sed 's/ *$//')
